@@ -1,0 +1,29 @@
+from django.conf import settings
+from django.db import transaction
+
+from accounts.models import Role, RoleAssignment, User
+
+
+def user_language_set(*, user: User, language: str) -> None:
+    if language not in dict(settings.LANGUAGES):
+        raise ValueError(f"unsupported language {language!r}")
+    if user.is_authenticated and user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])
+
+
+@transaction.atomic
+def user_create_with_role(
+    *, username: str, password: str, role: str, first_name: str = "", **scope
+) -> User:
+    """Create a user holding one role with its scope (used by seed_demo and admin tooling)."""
+    user = User(username=username, first_name=first_name)
+    user.set_password(password)
+    if role == Role.ADMINISTRATOR:
+        user.is_staff = True
+        user.is_superuser = True
+    user.save()
+    assignment = RoleAssignment(user=user, role=role, **scope)
+    assignment.full_clean()
+    assignment.save()
+    return user

@@ -1,0 +1,91 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.models import Role, RoleAssignment, User
+from accounts.permissions import role_required
+from accounts.selectors import user_home_url
+from accounts.services import user_language_set
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """Public landing page; a signed-in user goes to their role's home page."""
+    if request.user.is_authenticated:
+        url = user_home_url(user=request.user)
+        if url:
+            return redirect(url)
+        return render(request, "accounts/no_role.html")
+    return render(request, "home.html")
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        # The remembered language also becomes the cookie, so it survives sign-out.
+        language = form.get_user().language
+        if language:
+            _set_language_cookie(response, language)
+        return response
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    language = request.POST.get("language", "")
+    next_url = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = "/"
+    response = HttpResponseRedirect(next_url)
+    if language in dict(settings.LANGUAGES):
+        user_language_set(user=request.user, language=language)
+        _set_language_cookie(response, language)
+    else:
+        messages.error(request, _("That language is not available."))
+    return response
+
+
+def _set_language_cookie(response: HttpResponse, language: str) -> None:
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        samesite="Lax",
+    )
+
+
+@login_required
+@role_required(Role.ADMINISTRATOR)
+def admin_home(request: HttpRequest) -> HttpResponse:
+    from partners.models import Branch, Partner
+    from registry.models import Commune, Person, Programme, Province, Village
+
+    role_counts = dict(
+        RoleAssignment.objects.values_list("role").annotate(n=Count("id")).order_by()
+    )
+    context = {
+        "role_counts": [(label, role_counts.get(value, 0)) for value, label in Role.choices],
+        "user_count": User.objects.count(),
+        "partner_count": Partner.objects.count(),
+        "branch_count": Branch.objects.count(),
+        "programme_count": Programme.objects.count(),
+        "person_count": Person.objects.count(),
+        "geography": {
+            "provinces": Province.objects.count(),
+            "communes": Commune.objects.count(),
+            "villages": Village.objects.count(),
+            "communes_not_in_source": Commune.objects.filter(in_source=False).count(),
+        },
+    }
+    return render(request, "accounts/admin_home.html", context)

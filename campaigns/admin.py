@@ -1,0 +1,25 @@
+from django.contrib import admin
+
+from campaigns.models import Attribution, Campaign, Event
+
+
+class EventInline(admin.TabularInline):
+    model = Event
+    extra = 0
+    raw_id_fields = ["village"]
+
+
+@admin.register(Campaign)
+class CampaignAdmin(admin.ModelAdmin):
+    list_display = ["code", "name_en", "organiser", "province", "starts_on", "ends_on", "target"]
+    search_fields = ["code", "name_en", "name_km"]
+    list_filter = ["province"]
+    autocomplete_fields = ["organiser", "province", "district", "commune"]
+    inlines = [EventInline]
+
+
+@admin.register(Attribution)
+class AttributionAdmin(admin.ModelAdmin):
+    list_display = ["person", "campaign", "event", "created_at"]
+    list_filter = ["campaign"]
+    raw_id_fields = ["person", "event"]

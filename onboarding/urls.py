@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from accounts import views as account_views
+from onboarding.health import healthz
+from registry.views import pages as registry_pages
+
+urlpatterns = [
+    path("", account_views.home, name="home"),
+    path("healthz", healthz, name="healthz"),
+    path("accounts/", include("accounts.urls")),
+    path("dashboard/", registry_pages.dashboard, name="dashboard"),
+    path("branch/", include("partners.urls")),
+    path("campaigns/", include("campaigns.urls")),
+    path("admin/", admin.site.urls),
+    path("", include("registry.urls")),
+]

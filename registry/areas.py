@@ -1,0 +1,57 @@
+"""An administrative area at any level (nationwide, province, district or commune).
+
+Campaigns and campaign organisers' scopes are areas; one object says which
+registrants and campaigns fall inside it, so the rule lives in one place.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+
+@dataclass(frozen=True)
+class Area:
+    province: Any = None
+    district: Any = None
+    commune: Any = None
+
+    @property
+    def deepest(self) -> Any:
+        return self.commune or self.district or self.province
+
+    @property
+    def is_national(self) -> bool:
+        return self.deepest is None
+
+    def __str__(self) -> str:
+        return str(self.deepest.name) if self.deepest else _("Nationwide")
+
+    def village_filter(self, prefix: str = "village") -> Q:
+        """Q selecting rows whose village (reached through `prefix`) lies in this area."""
+        if self.commune is not None:
+            return Q(**{f"{prefix}__commune": self.commune})
+        if self.district is not None:
+            return Q(**{f"{prefix}__commune__district": self.district})
+        if self.province is not None:
+            return Q(**{f"{prefix}__commune__district__province": self.province})
+        return Q()
+
+    def is_consistent(self) -> bool:
+        """A district must lie in the province and a commune in the district."""
+        if (
+            self.district is not None
+            and self.province is not None
+            and self.district.province_id != self.province.pk
+        ):
+            return False
+        if (
+            self.commune is not None
+            and self.district is not None
+            and self.commune.district_id != self.district.pk
+        ):
+            return False
+        return not (self.district is not None and self.province is None) and not (
+            self.commune is not None and self.district is None
+        )

@@ -1,0 +1,126 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from phonenumber_field.modelfields import PhoneNumberField
+
+from registry.models.geography import Village
+
+
+class Sex(models.TextChoices):
+    FEMALE = "F", _("Female")
+    MALE = "M", _("Male")
+
+
+class ActorType(models.TextChoices):
+    SELF_EMPLOYED = "self_employed", _("Self-employed")
+    MICROENTERPRISE_OWNER = "microenterprise_owner", _("Micro-enterprise owner")
+    MICROENTERPRISE_WORKER = "microenterprise_worker", _("Micro-enterprise worker")
+    SEASONAL_WORKER = "seasonal_worker", _("Seasonal worker")
+
+
+class Sector(models.TextChoices):
+    AGRICULTURE = "agriculture", _("Agriculture")
+    MANUFACTURING = "manufacturing", _("Manufacturing")
+    CONSTRUCTION = "construction", _("Construction")
+    WHOLESALE_RETAIL = "wholesale_retail", _("Wholesale and retail")
+    TRANSPORT = "transport", _("Transport")
+    ACCOMMODATION_FOOD = "accommodation_food", _("Accommodation and food")
+    SERVICES = "services", _("Services")
+    OTHER = "other", _("Other")
+
+
+class Channel(models.TextChoices):
+    SELF = "self", _("Self-registration (web)")
+    APP = "app", _("Mobile app")
+    BRANCH = "branch", _("Partner-bank branch")
+    BULK = "bulk", _("Bulk file")
+    API = "api", _("Partner system (API)")
+    CAMPAIGN = "campaign", _("Outreach campaign")
+
+
+class Person(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+        MERGED = "merged", _("Merged into another record")
+
+    registration_number = models.CharField(_("registration number"), max_length=12, unique=True)
+    name_km = models.CharField(_("name in Khmer script"), max_length=150)
+    name_latin = models.CharField(_("name in Latin letters"), max_length=150, blank=True)
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
+    date_of_birth = models.DateField(_("date of birth"))
+    national_id = models.CharField(_("national ID number"), max_length=20, blank=True)
+    phone = PhoneNumberField(_("phone"), blank=True)
+    village = models.ForeignKey(
+        Village, on_delete=models.PROTECT, related_name="people", verbose_name=_("village")
+    )
+    actor_type = models.CharField(_("actor type"), max_length=30, choices=ActorType.choices)
+    sector = models.CharField(_("sector"), max_length=30, choices=Sector.choices)
+    occupation = models.CharField(_("occupation"), max_length=150, blank=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.ACTIVE
+    )
+
+    # Provenance: every record remembers who entered it, where and through which channel.
+    channel = models.CharField(_("channel"), max_length=12, choices=Channel.choices)
+    partner = models.ForeignKey(
+        "partners.Partner",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="registrants",
+        verbose_name=_("partner"),
+    )
+    branch = models.ForeignKey(
+        "partners.Branch",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="registrants",
+        verbose_name=_("branch"),
+    )
+    reference = models.CharField(
+        _("partner reference"),
+        max_length=64,
+        blank=True,
+        help_text=_("The partner's own form number, unique per partner."),
+    )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("entered by"),
+    )
+    account = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="person",
+        verbose_name=_("self-service account"),
+    )
+    created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("registrant")
+        verbose_name_plural = _("registrants")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partner", "reference"],
+                condition=~models.Q(reference=""),
+                name="person_partner_reference_unique",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["phone"], name="person_phone_idx"),
+            models.Index(fields=["national_id"], name="person_national_id_idx"),
+            models.Index(fields=["date_of_birth"], name="person_dob_idx"),
+            models.Index(fields=["status", "created_at"], name="person_status_created_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.registration_number} {self.name_latin or self.name_km}"

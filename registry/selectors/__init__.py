@@ -1,0 +1,1 @@
+"""Reads from the registry. Import from the submodules: `registry.selectors.geography`..."""

@@ -1,0 +1,93 @@
+"""Who may see which registrants: the one scoping rule every list, page and API uses."""
+
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import TruncMonth
+
+from accounts.models import Role, RoleAssignment, User
+from registry.models import Person
+
+# Roles that see registrant records nationwide (their access is audited).
+NATIONAL_ROLES = {Role.ADMINISTRATOR, Role.MINISTRY_OFFICER}
+
+
+def _assignment_filter(assignment: RoleAssignment) -> Q | None:
+    if assignment.role in NATIONAL_ROLES:
+        return Q()
+    if assignment.role == Role.BRANCH_STAFF:
+        return Q(branch_id=assignment.branch_id)
+    if assignment.role == Role.PARTNER_SUPERVISOR:
+        return Q(partner_id=assignment.partner_id)
+    if assignment.role == Role.CAMPAIGN_ORGANISER:
+        return assignment.area.village_filter()
+    if assignment.role == Role.REGISTRANT:
+        return Q(account_id=assignment.user_id)
+    # Programme officers see exports of consenting registrants, never the list.
+    return None
+
+
+def person_list_visible_to(*, user: User) -> QuerySet[Person]:
+    """Registrants `user` may see: the union of what each of their roles allows."""
+    if not user.is_authenticated:
+        return Person.objects.none()
+    if user.is_superuser:
+        return Person.objects.all()
+    condition: Q | None = None
+    for assignment in user.role_assignments.all():
+        part = _assignment_filter(assignment)
+        if part is None:
+            continue
+        if part == Q():
+            return Person.objects.all()
+        condition = part if condition is None else condition | part
+    if condition is None:
+        return Person.objects.none()
+    return Person.objects.filter(condition)
+
+
+def person_search(*, queryset: QuerySet[Person], query: str) -> QuerySet[Person]:
+    """Narrow by registration number, reference, phone digits or either name."""
+    from registry.normalise import clean_text, khmer_digits_to_ascii
+
+    text = khmer_digits_to_ascii(clean_text(query or ""))
+    if not text:
+        return queryset
+    digits = "".join(ch for ch in text if ch.isdigit())
+    condition = Q(name_km__icontains=text) | Q(name_latin__icontains=text) | Q(reference=text)
+    if len(digits) >= 4:
+        condition |= Q(registration_number__startswith=digits) | Q(phone__contains=digits[-8:])
+        condition |= Q(national_id=digits)
+    return queryset.filter(condition)
+
+
+def registry_statistics(*, queryset: QuerySet[Person]) -> dict:
+    """Aggregates for dashboards: totals and breakdowns of active registrants."""
+    active = queryset.filter(status=Person.Status.ACTIVE)
+
+    def breakdown(field: str) -> list[dict]:
+        return list(active.values(field).annotate(n=Count("id")).order_by("-n"))
+
+    by_province = list(
+        active.values(
+            "village__commune__district__province__code",
+            "village__commune__district__province__name_km",
+            "village__commune__district__province__name_en",
+        )
+        .annotate(n=Count("id"))
+        .order_by("village__commune__district__province__code")
+    )
+    by_month = list(
+        active.annotate(month=TruncMonth("created_at"))
+        .values("month")
+        .annotate(n=Count("id"))
+        .order_by("month")
+    )
+    return {
+        "total": active.count(),
+        "women": active.filter(sex="F").count(),
+        "withdrawn": queryset.filter(status=Person.Status.WITHDRAWN).count(),
+        "by_actor_type": breakdown("actor_type"),
+        "by_sector": breakdown("sector"),
+        "by_channel": breakdown("channel"),
+        "by_province": by_province,
+        "by_month": by_month,
+    }

@@ -1,0 +1,1 @@
+"""Writes to the registry. Import from the submodules: `registry.services.geography`..."""

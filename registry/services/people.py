@@ -1,0 +1,229 @@
+"""Registering and changing registrants: the one path every channel takes.
+
+The web form, branch counter, bulk file, API and campaign events all call
+`person_data_clean` then `person_register`, so a rule is written once.
+"""
+
+import datetime
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
+
+from registry import normalise
+from registry.models import Person, PersonChange, Village
+from registry.models.people import ActorType, Sector, Sex
+from registry.regnumber import registration_number_new
+from registry.selectors.geography import village_resolve
+
+PERSON_FIELDS = (
+    "name_km",
+    "name_latin",
+    "sex",
+    "date_of_birth",
+    "national_id",
+    "phone",
+    "village",
+    "actor_type",
+    "sector",
+    "occupation",
+)
+
+
+@dataclass(frozen=True)
+class PersonData:
+    """A registrant's details, validated and normalised."""
+
+    name_km: str
+    name_latin: str
+    sex: str
+    date_of_birth: datetime.date
+    national_id: str
+    phone: str
+    village: Village
+    actor_type: str
+    sector: str
+    occupation: str = ""
+
+
+def _choice(value: Any, choices: type, *, field: str, message) -> str:
+    text = normalise.clean_text(str(value or "")).lower()
+    if field == "sex":
+        text = text.upper()
+    if text not in choices.values:
+        raise ValidationError(message, code=f"{field}_invalid", params={"value": value})
+    return text
+
+
+def person_data_clean(
+    *, raw: Mapping[str, Any], phone_required: bool = False, today: datetime.date | None = None
+) -> PersonData:
+    """Validate and normalise raw input, reporting every field's problem at once.
+
+    `raw` holds the PERSON_FIELDS; the village is either `village` (a Village or its id)
+    or `village_code` with an optional `commune_code`. Raises ValidationError whose
+    error_dict maps field name to errors.
+    """
+    errors: dict[str, list[ValidationError]] = {}
+    cleaned: dict[str, Any] = {}
+
+    def attempt(field: str, func, *args, **kwargs) -> None:
+        try:
+            cleaned[field] = func(*args, **kwargs)
+        except ValidationError as error:
+            errors.setdefault(field, []).extend(error.error_list)
+
+    attempt("name_km", normalise.normalise_name_km, raw.get("name_km") or "")
+    attempt("name_latin", normalise.normalise_name_latin, raw.get("name_latin") or "")
+    attempt(
+        "sex",
+        _choice,
+        raw.get("sex"),
+        Sex,
+        field="sex",
+        message=_("Choose F (female) or M (male)."),
+    )
+    attempt("date_of_birth", _date_of_birth, raw.get("date_of_birth"), today=today)
+    attempt("national_id", normalise.normalise_national_id, raw.get("national_id") or "")
+    attempt("phone", normalise.normalise_phone, raw.get("phone") or "", required=phone_required)
+    attempt("village", _village, raw)
+    attempt(
+        "actor_type",
+        _choice,
+        raw.get("actor_type"),
+        ActorType,
+        field="actor_type",
+        message=_(
+            "Choose the type of work: self_employed, microenterprise_owner, "
+            "microenterprise_worker or seasonal_worker."
+        ),
+    )
+    attempt(
+        "sector",
+        _choice,
+        raw.get("sector"),
+        Sector,
+        field="sector",
+        message=_(
+            "Choose the sector: agriculture, manufacturing, construction, wholesale_retail, "
+            "transport, accommodation_food, services or other."
+        ),
+    )
+    attempt("occupation", _occupation, raw.get("occupation") or "")
+    if errors:
+        raise ValidationError(errors)
+    return PersonData(**cleaned)
+
+
+def _date_of_birth(value: Any, *, today: datetime.date | None) -> datetime.date:
+    born = normalise.parse_date(value if value is not None else "")
+    normalise.check_age(born, today=today)
+    return born
+
+
+def _village(raw: Mapping[str, Any]) -> Village:
+    village = raw.get("village")
+    if isinstance(village, Village):
+        return village
+    if village not in (None, ""):
+        found = Village.objects.filter(pk=village).first() if str(village).isdigit() else None
+        if found is None:
+            raise ValidationError(_("Choose the village again."), code="village_unknown")
+        return found
+    return village_resolve(
+        village_code=str(raw.get("village_code") or ""),
+        commune_code=str(raw.get("commune_code") or ""),
+    )
+
+
+def _occupation(value: str) -> str:
+    text = normalise.clean_text(value)
+    if len(text) > 150:
+        raise ValidationError(
+            _("Describe the occupation in at most 150 characters."), code="occupation_length"
+        )
+    return text
+
+
+def _as_text(value: Any) -> str:
+    if isinstance(value, Village):
+        return value.code
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return "" if value is None else str(value)
+
+
+def person_register(
+    *,
+    data: PersonData,
+    channel: str,
+    entered_by=None,
+    branch=None,
+    reference: str = "",
+    account=None,
+) -> tuple[Person, bool]:
+    """Save a new registrant in one transaction; returns (person, created).
+
+    A repeated (partner, reference) returns the existing record instead of a second one,
+    even when two requests race: the partial unique index decides.
+    """
+    partner = branch.partner if branch is not None else None
+    reference = normalise.clean_text(reference)
+    if partner is not None and reference:
+        existing = Person.objects.filter(partner=partner, reference=reference).first()
+        if existing is not None:
+            return existing, False
+    try:
+        with transaction.atomic():
+            person = _person_insert(
+                data=data,
+                channel=channel,
+                entered_by=entered_by,
+                branch=branch,
+                partner=partner,
+                reference=reference,
+                account=account,
+            )
+    except IntegrityError:
+        if partner is not None and reference:
+            existing = Person.objects.filter(partner=partner, reference=reference).first()
+            if existing is not None:
+                return existing, False
+        raise
+    return person, True
+
+
+def _person_insert(*, data, channel, entered_by, branch, partner, reference, account) -> Person:
+    values = asdict(data)
+    for _attempt in range(5):
+        person = Person(
+            registration_number=registration_number_new(),
+            channel=channel,
+            entered_by=entered_by,
+            branch=branch,
+            partner=partner,
+            reference=reference,
+            account=account,
+            **values,
+        )
+        try:
+            # A savepoint, so a clash of random registration numbers can be retried.
+            with transaction.atomic():
+                person.save()
+            break
+        except IntegrityError as error:
+            if "registration_number" not in str(error):
+                raise
+    else:  # pragma: no cover - five random 9-digit clashes in a row
+        raise IntegrityError("could not allocate a registration number")
+    PersonChange.objects.create(
+        person=person,
+        action=PersonChange.Action.REGISTERED,
+        changes={field: [None, _as_text(values[field])] for field in PERSON_FIELDS},
+        actor=entered_by,
+        channel=channel,
+    )
+    return person

@@ -1,0 +1,20 @@
+import datetime
+
+from celery import shared_task
+
+from registry.services.sms import sms_deliver_now, sms_pending_ids
+
+
+@shared_task(autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=5)
+def sms_deliver(message_id: int) -> str | None:
+    status = sms_deliver_now(message_id=message_id)
+    return str(status) if status else None
+
+
+@shared_task
+def sms_retry_pending() -> int:
+    """Beat: deliver messages still pending after a minute (a lost task, a gateway outage)."""
+    ids = sms_pending_ids(older_than=datetime.timedelta(minutes=1))
+    for message_id in ids:
+        sms_deliver.delay(message_id)
+    return len(ids)

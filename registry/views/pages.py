@@ -1,0 +1,69 @@
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import get_language
+
+from accounts.models import Role
+from accounts.permissions import role_required
+from accounts.selectors import user_assignments, user_roles
+from registry.models import Person, Programme
+from registry.models.people import ActorType, Channel, Sector
+from registry.selectors.people import person_list_visible_to, registry_statistics
+
+
+@login_required
+@role_required(Role.REGISTRANT)
+def me(request: HttpRequest) -> HttpResponse:
+    person = (
+        Person.objects.select_related("village__commune__district__province")
+        .filter(account=request.user)
+        .first()
+    )
+    return render(request, "registry/me.html", {"person": person})
+
+
+@login_required
+@role_required(Role.PROGRAMME_OFFICER, Role.ADMINISTRATOR)
+def programmes(request: HttpRequest) -> HttpResponse:
+    if Role.ADMINISTRATOR in user_roles(user=request.user):
+        items = Programme.objects.all()
+    else:
+        ids = [a.programme_id for a in user_assignments(user=request.user) if a.programme_id]
+        items = Programme.objects.filter(pk__in=ids)
+    return render(request, "registry/programmes.html", {"programmes": items})
+
+
+@login_required
+@role_required(Role.MINISTRY_OFFICER, Role.ADMINISTRATOR)
+def dashboard(request: HttpRequest) -> HttpResponse:
+    stats = registry_statistics(queryset=person_list_visible_to(user=request.user))
+    name_key = "name_en" if get_language() == "en" else "name_km"
+    labels = {
+        "actor_type": dict(ActorType.choices),
+        "sector": dict(Sector.choices),
+        "channel": dict(Channel.choices),
+    }
+    charts = {
+        "province": {
+            "labels": [
+                row[f"village__commune__district__province__{name_key}"]
+                for row in stats["by_province"]
+            ],
+            "values": [row["n"] for row in stats["by_province"]],
+        },
+        "month": {
+            "labels": [row["month"].strftime("%Y-%m") for row in stats["by_month"]],
+            "values": [row["n"] for row in stats["by_month"]],
+        },
+    }
+    for field in ("actor_type", "sector", "channel"):
+        rows = stats[f"by_{field}"]
+        charts[field] = {
+            "labels": [str(labels[field].get(r[field], r[field])) for r in rows],
+            "values": [r["n"] for r in rows],
+        }
+    province_rows = list(
+        zip(charts["province"]["labels"], charts["province"]["values"], strict=True)
+    )
+    context = {"stats": stats, "charts": charts, "province_rows": province_rows}
+    return render(request, "registry/dashboard.html", context)

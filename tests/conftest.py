@@ -1,0 +1,24 @@
+import pytest
+
+from registry.models import Village
+from registry.services.geography import geography_load
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Load the real gazetteer once into the test database."""
+    with django_db_blocker.unblock():
+        geography_load()
+
+
+@pytest.fixture
+def geography(db):
+    """The gazetteer, reloaded if a transactional test flushed it."""
+    if not Village.objects.exists():
+        geography_load()
+
+
+@pytest.fixture
+def transactional_geography(transactional_db):
+    if not Village.objects.exists():
+        geography_load()

@@ -1,0 +1,82 @@
+"""Settings from the environment: production is safe, a newcomer needs no services."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+PRODUCTION = {
+    "DEBUG": "false",
+    "SECRET_KEY": "a-long-random-production-secret-" + "x7Gq2" * 10,
+    "ALLOWED_HOSTS": "onboarding.gov.kh",
+    "DATABASE_URL": os.environ.get("DATABASE_URL", ""),
+    "REDIS_URL": os.environ.get("REDIS_URL", ""),
+}
+
+
+def run_manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in PRODUCTION
+        and k not in {"HTTPS", "STATIC_MANIFEST", "CELERY_TASK_ALWAYS_EAGER", "ALLOWED_HOSTS"}
+    }
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_check_deploy_is_clean_in_production_configuration():
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    env = {**PRODUCTION, "SECRET_KEY": ""}
+    result = run_manage("check", env=env)
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_without_database_url_an_embedded_postgresql_is_used(tmp_path):
+    env = {"DEBUG": "true"}
+    code = (
+        "import django; django.setup();"
+        "from django.db import connection;"
+        "c = connection.cursor(); c.execute('select version()');"
+        "print(connection.settings_dict['HOST']); print(c.fetchone()[0])"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={
+            **{k: v for k, v in os.environ.items() if k not in PRODUCTION},
+            **env,
+            "DJANGO_SETTINGS_MODULE": "onboarding.settings",
+        },
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    host, version = result.stdout.strip().splitlines()[-2:]
+    assert host.endswith("var/pgdata")
+    assert version.startswith("PostgreSQL")
+
+
+@pytest.mark.django_db
+def test_without_redis_celery_runs_tasks_inline(settings):
+    from onboarding.celery import app
+
+    # The suite sets CELERY_TASK_ALWAYS_EAGER explicitly; the default follows REDIS_URL.
+    assert app.conf.task_always_eager is True
