@@ -1,4 +1,7 @@
-"""Users and the roles they hold, each with its scope stored as data.
+"""Staff users and the roles they hold, each with its scope stored as data.
+
+Registrants are not users: they prove who they are with a one-time code sent to
+their phone (registry.services.phone_codes), which gives them their own records only.
 
 One table answers "who may see what": a role assignment names the role and the
 branch, partner, area or programme it is limited to. A user may hold several.
@@ -27,7 +30,6 @@ class User(AbstractUser):
 
 
 class Role(models.TextChoices):
-    REGISTRANT = "registrant", _("Registrant")
     BRANCH_STAFF = "branch_staff", _("Branch staff")
     PARTNER_SUPERVISOR = "partner_supervisor", _("Partner supervisor")
     CAMPAIGN_ORGANISER = "campaign_organiser", _("Campaign organiser")

@@ -11,7 +11,6 @@ ROLE_HOME = {
     Role.CAMPAIGN_ORGANISER: "campaigns:list",
     Role.PARTNER_SUPERVISOR: "partners:branch_home",
     Role.BRANCH_STAFF: "partners:branch_home",
-    Role.REGISTRANT: "registry:me",
 }
 
 

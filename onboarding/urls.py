@@ -12,6 +12,7 @@ urlpatterns = [
     path("dashboard/", registry_pages.dashboard, name="dashboard"),
     path("branch/", include("partners.urls")),
     path("campaigns/", include("campaigns.urls")),
+    path("verify/", include("registry.urls_public")),
     path("admin/", admin.site.urls),
     path("", include("registry.urls")),
 ]

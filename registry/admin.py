@@ -53,7 +53,7 @@ class PersonAdmin(admin.ModelAdmin):
     ]
     list_filter = ["status", "channel", "actor_type", "sector", "sex", "partner"]
     search_fields = ["registration_number", "name_km", "name_latin", "reference", "=national_id"]
-    raw_id_fields = ["village", "entered_by", "account"]
+    raw_id_fields = ["village", "entered_by"]
     readonly_fields = ["registration_number", "created_at", "updated_at"]
     list_select_related = ["partner"]
     show_full_result_count = False

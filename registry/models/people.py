@@ -93,14 +93,6 @@ class Person(models.Model):
         related_name="+",
         verbose_name=_("entered by"),
     )
-    account = models.OneToOneField(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="person",
-        verbose_name=_("self-service account"),
-    )
     created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

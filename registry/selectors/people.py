@@ -19,14 +19,21 @@ def _assignment_filter(assignment: RoleAssignment) -> Q | None:
         return Q(partner_id=assignment.partner_id)
     if assignment.role == Role.CAMPAIGN_ORGANISER:
         return assignment.area.village_filter()
-    if assignment.role == Role.REGISTRANT:
-        return Q(account_id=assignment.user_id)
     # Programme officers see exports of consenting registrants, never the list.
     return None
 
 
-def person_list_visible_to(*, user: User) -> QuerySet[Person]:
-    """Registrants `user` may see: the union of what each of their roles allows."""
+def person_list_visible_to(*, user: User, include_inactive: bool = False) -> QuerySet[Person]:
+    """Registrants `user` may see: the union of what each of their roles allows.
+
+    People who left the registry or were merged into another record are out of every
+    list unless `include_inactive` (for counts of them, never their details).
+    """
+    people = _visible(user=user)
+    return people if include_inactive else people.filter(status=Person.Status.ACTIVE)
+
+
+def _visible(*, user: User) -> QuerySet[Person]:
     if not user.is_authenticated:
         return Person.objects.none()
     if user.is_superuser:

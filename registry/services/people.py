@@ -64,58 +64,63 @@ def person_data_clean(
     """Validate and normalise raw input, reporting every field's problem at once.
 
     `raw` holds the PERSON_FIELDS; the village is either `village` (a Village or its id)
-    or `village_code` with an optional `commune_code`. Raises ValidationError whose
-    error_dict maps field name to errors.
+    or `village_code` with optional `commune_code` and `village_name`. Raises
+    ValidationError whose error_dict maps field name to errors.
     """
+    cleaned = person_fields_clean(
+        raw=raw, fields=PERSON_FIELDS, phone_required=phone_required, today=today
+    )
+    return PersonData(**cleaned)
+
+
+def person_fields_clean(
+    *,
+    raw: Mapping[str, Any],
+    fields: tuple[str, ...] | list[str],
+    phone_required: bool = False,
+    today: datetime.date | None = None,
+) -> dict[str, Any]:
+    """Validate some of the PERSON_FIELDS (one step of a form); same rules as a whole record."""
+    cleaners = {
+        "name_km": lambda: normalise.normalise_name_km(raw.get("name_km") or ""),
+        "name_latin": lambda: normalise.normalise_name_latin(raw.get("name_latin") or ""),
+        "sex": lambda: _choice(
+            raw.get("sex"), Sex, field="sex", message=_("Choose F (female) or M (male).")
+        ),
+        "date_of_birth": lambda: _date_of_birth(raw.get("date_of_birth"), today=today),
+        "national_id": lambda: normalise.normalise_national_id(raw.get("national_id") or ""),
+        "phone": lambda: normalise.normalise_phone(raw.get("phone") or "", required=phone_required),
+        "village": lambda: _village(raw),
+        "actor_type": lambda: _choice(
+            raw.get("actor_type"),
+            ActorType,
+            field="actor_type",
+            message=_(
+                "Choose the type of work: self_employed, microenterprise_owner, "
+                "microenterprise_worker or seasonal_worker."
+            ),
+        ),
+        "sector": lambda: _choice(
+            raw.get("sector"),
+            Sector,
+            field="sector",
+            message=_(
+                "Choose the sector: agriculture, manufacturing, construction, "
+                "wholesale_retail, transport, accommodation_food, services or other."
+            ),
+        ),
+        "occupation": lambda: _occupation(raw.get("occupation") or ""),
+    }
     errors: dict[str, list[ValidationError]] = {}
     cleaned: dict[str, Any] = {}
-
-    def attempt(field: str, func, *args, **kwargs) -> None:
+    for field in fields:
         try:
-            cleaned[field] = func(*args, **kwargs)
+            cleaned[field] = cleaners[field]()
         except ValidationError as error:
-            errors.setdefault(field, []).extend(error.error_list)
-
-    attempt("name_km", normalise.normalise_name_km, raw.get("name_km") or "")
-    attempt("name_latin", normalise.normalise_name_latin, raw.get("name_latin") or "")
-    attempt(
-        "sex",
-        _choice,
-        raw.get("sex"),
-        Sex,
-        field="sex",
-        message=_("Choose F (female) or M (male)."),
-    )
-    attempt("date_of_birth", _date_of_birth, raw.get("date_of_birth"), today=today)
-    attempt("national_id", normalise.normalise_national_id, raw.get("national_id") or "")
-    attempt("phone", normalise.normalise_phone, raw.get("phone") or "", required=phone_required)
-    attempt("village", _village, raw)
-    attempt(
-        "actor_type",
-        _choice,
-        raw.get("actor_type"),
-        ActorType,
-        field="actor_type",
-        message=_(
-            "Choose the type of work: self_employed, microenterprise_owner, "
-            "microenterprise_worker or seasonal_worker."
-        ),
-    )
-    attempt(
-        "sector",
-        _choice,
-        raw.get("sector"),
-        Sector,
-        field="sector",
-        message=_(
-            "Choose the sector: agriculture, manufacturing, construction, wholesale_retail, "
-            "transport, accommodation_food, services or other."
-        ),
-    )
-    attempt("occupation", _occupation, raw.get("occupation") or "")
+            errors[field] = error.error_list
     if errors:
         raise ValidationError(errors)
-    return PersonData(**cleaned)
+    return cleaned
 
 
 def _date_of_birth(value: Any, *, today: datetime.date | None) -> datetime.date:
@@ -150,7 +155,7 @@ def _occupation(value: str) -> str:
 
 def _as_text(value: Any) -> str:
     if isinstance(value, Village):
-        return value.code
+        return f"{value.code} {value.name_en}"
     if isinstance(value, datetime.date):
         return value.isoformat()
     return "" if value is None else str(value)
@@ -163,7 +168,6 @@ def person_register(
     entered_by=None,
     branch=None,
     reference: str = "",
-    account=None,
 ) -> tuple[Person, bool]:
     """Save a new registrant in one transaction; returns (person, created).
 
@@ -185,7 +189,6 @@ def person_register(
                 branch=branch,
                 partner=partner,
                 reference=reference,
-                account=account,
             )
     except IntegrityError:
         if partner is not None and reference:
@@ -196,7 +199,7 @@ def person_register(
     return person, True
 
 
-def _person_insert(*, data, channel, entered_by, branch, partner, reference, account) -> Person:
+def _person_insert(*, data, channel, entered_by, branch, partner, reference) -> Person:
     values = asdict(data)
     for _attempt in range(5):
         person = Person(
@@ -206,7 +209,6 @@ def _person_insert(*, data, channel, entered_by, branch, partner, reference, acc
             branch=branch,
             partner=partner,
             reference=reference,
-            account=account,
             **values,
         )
         try:
@@ -224,6 +226,50 @@ def _person_insert(*, data, channel, entered_by, branch, partner, reference, acc
         action=PersonChange.Action.REGISTERED,
         changes={field: [None, _as_text(values[field])] for field in PERSON_FIELDS},
         actor=entered_by,
+        channel=channel,
+    )
+    return person
+
+
+@transaction.atomic
+def person_update(*, person: Person, data: PersonData, channel: str, actor=None) -> dict:
+    """Apply corrected details; records what changed. Returns {field: [old, new]}."""
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    changes = {}
+    for field, new in asdict(data).items():
+        old = getattr(person, field)
+        if _as_text(old) != _as_text(new):
+            changes[field] = [_as_text(old), _as_text(new)]
+            setattr(person, field, new)
+    if changes:
+        person.save()
+        PersonChange.objects.create(
+            person=person,
+            action=PersonChange.Action.UPDATED,
+            changes=changes,
+            actor=actor,
+            channel=channel,
+        )
+    return changes
+
+
+@transaction.atomic
+def person_leave(*, person: Person, channel: str, actor=None) -> Person:
+    """Leave the registry: excluded from every list and export from now on; history kept."""
+    from registry.services.consent import consent_set
+
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    if person.status == Person.Status.WITHDRAWN:
+        return person
+    consent_set(person=person, wanted=set(), channel=channel, actor=actor)
+    old = person.status
+    person.status = Person.Status.WITHDRAWN
+    person.save(update_fields=["status", "updated_at"])
+    PersonChange.objects.create(
+        person=person,
+        action=PersonChange.Action.LEFT,
+        changes={"status": [old, person.status]},
+        actor=actor,
         channel=channel,
     )
     return person

@@ -1,14 +1,18 @@
+import re
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.html import escape
 
 from registry.forms import picker_context, picker_state
 
+FIELD_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,40}")
+
 
 def _field_name(request: HttpRequest) -> str:
     name = request.GET.get("field", "village")
     # The name becomes element ids and form keys: keep it to identifier characters.
-    return name if name.replace("_", "").isalnum() else "village"
+    return name if FIELD_NAME.fullmatch(name) else "village"
 
 
 def picker(request: HttpRequest) -> HttpResponse:

@@ -6,20 +6,9 @@ from django.utils.translation import get_language
 from accounts.models import Role
 from accounts.permissions import role_required
 from accounts.selectors import user_assignments, user_roles
-from registry.models import Person, Programme
+from registry.models import Programme
 from registry.models.people import ActorType, Channel, Sector
 from registry.selectors.people import person_list_visible_to, registry_statistics
-
-
-@login_required
-@role_required(Role.REGISTRANT)
-def me(request: HttpRequest) -> HttpResponse:
-    person = (
-        Person.objects.select_related("village__commune__district__province")
-        .filter(account=request.user)
-        .first()
-    )
-    return render(request, "registry/me.html", {"person": person})
 
 
 @login_required
@@ -36,7 +25,9 @@ def programmes(request: HttpRequest) -> HttpResponse:
 @login_required
 @role_required(Role.MINISTRY_OFFICER, Role.ADMINISTRATOR)
 def dashboard(request: HttpRequest) -> HttpResponse:
-    stats = registry_statistics(queryset=person_list_visible_to(user=request.user))
+    stats = registry_statistics(
+        queryset=person_list_visible_to(user=request.user, include_inactive=True)
+    )
     name_key = "name_en" if get_language() == "en" else "name_km"
     labels = {
         "actor_type": dict(ActorType.choices),

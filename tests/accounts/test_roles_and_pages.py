@@ -28,7 +28,6 @@ def make_user(role: str):
 
 
 HOME = {
-    Role.REGISTRANT: "/me/",
     Role.BRANCH_STAFF: "/branch/",
     Role.PARTNER_SUPERVISOR: "/branch/",
     Role.CAMPAIGN_ORGANISER: "/campaigns/",
@@ -51,7 +50,6 @@ def test_each_role_lands_on_its_home_page(client, role):
 
 # Which home pages each role may open; every other one answers 403.
 ALLOWED = {
-    Role.REGISTRANT: {"/me/"},
     Role.BRANCH_STAFF: {"/branch/"},
     Role.PARTNER_SUPERVISOR: {"/branch/"},
     Role.CAMPAIGN_ORGANISER: {"/campaigns/"},
@@ -146,16 +144,6 @@ def test_branch_search_finds_by_name_and_registration_number(client):
     assert one.registration_number in html and two.registration_number not in html
     html = client.get("/branch/", {"q": two.registration_number}).content.decode()
     assert two.registration_number in html and one.registration_number not in html
-
-
-def test_registrant_sees_only_their_own_record(client):
-    user = make_user(Role.REGISTRANT)
-    mine = PersonFactory(account=user)
-    other = PersonFactory()
-    client.force_login(user)
-    html = client.get("/me/").content.decode()
-    assert mine.registration_number in html
-    assert other.registration_number not in html
 
 
 def test_dashboard_counts_active_registrants(client):

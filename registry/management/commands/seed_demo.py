@@ -15,14 +15,18 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from accounts.services import user_create_with_role
-from campaigns.models import Attribution, Campaign, Event
+from campaigns.models import Campaign, Event
 from partners.models import Branch, Partner
 from registry.models import Person, Programme, Province, Village
-from registry.models.people import Channel
+from registry.models.people import ActorType, Channel
 from registry.services.geography import geography_load
-from registry.services.people import person_data_clean, person_register
+from registry.services.people import PersonData, person_data_clean
+from registry.services.registration import registration_submit
+from registry.services.work import WorkData
 
 DEMO_PASSWORD = "demo-2026-kh"  # noqa: S105 - printed on purpose: demo data only
+# The demo registrant signs in at /me/ with this phone; the code is in the SMS outbox.
+DEMO_REGISTRANT_PHONE = "+85512345678"
 
 PARTNERS = [
     ("wing", "Wing Bank", "ធនាគារ វីង", [("pp", "Phnom Penh Head Office", "12"), ("sr", "Siem Reap", "17")]),
@@ -107,7 +111,6 @@ class Command(BaseCommand):
         acleda_pp = next(b for b in branches if b.code == "acleda-pp")
         phnom_penh = Province.objects.get(code="12")
         specs = {
-            Role.REGISTRANT: ("demo_registrant", "Sok Dara", {}),
             Role.BRANCH_STAFF: ("demo_branch", "Chan Sophea", {"branch": acleda_pp}),
             Role.PARTNER_SUPERVISOR: (
                 "demo_supervisor",
@@ -166,8 +169,13 @@ class Command(BaseCommand):
         rng = random.Random(seed)  # noqa: S311 - reproducible demo data, not secrets
         now = timezone.now()
         event = campaign.events.first()
+        programme_ids = [*Programme.objects.values_list("pk", flat=True), None]
         created = skipped = 0
-        for row in generate(count, seed):
+        # The generator also makes duplicates and look-alikes (for dedup benchmarks);
+        # the demo takes distinct people only.
+        for row in generate(count * 3, seed):
+            if created >= count:
+                break
             if row.get("kind", "unique") != "unique":
                 continue
             try:
@@ -177,27 +185,27 @@ class Command(BaseCommand):
                 continue
             channel = rng.choice([Channel.SELF, Channel.BRANCH, Channel.BRANCH, Channel.CAMPAIGN])
             branch = rng.choice(branches) if channel == Channel.BRANCH else None
-            with transaction.atomic():
-                person, is_new = person_register(
-                    data=data,
-                    channel=channel,
-                    branch=branch,
-                    reference=row["reference"] if branch else "",
-                    entered_by=users[Role.BRANCH_STAFF] if branch else None,
-                )
-                if is_new and channel == Channel.CAMPAIGN:
-                    Attribution.objects.create(person=person, campaign=campaign, event=event)
+            person, is_new = registration_submit(
+                data=data,
+                work=_demo_work(rng, data),
+                consents={p for p in programme_ids if rng.random() < 0.6},
+                channel=channel,
+                branch=branch,
+                reference=row["reference"] if branch else "",
+                entered_by=users[Role.BRANCH_STAFF] if branch else None,
+                campaign=campaign if channel == Channel.CAMPAIGN else None,
+                event=event if channel == Channel.CAMPAIGN else None,
+            )
             if is_new:
                 created += 1
                 # Spread registration dates over the past year so dashboards show a trend.
                 registered = now - datetime.timedelta(days=rng.randint(0, 365))
                 Person.objects.filter(pk=person.pk).update(created_at=registered)
-        registrant_user = users[Role.REGISTRANT]
-        if not Person.objects.filter(account=registrant_user).exists():
-            person = Person.objects.filter(channel=Channel.SELF, account=None).first()
+        if not Person.objects.filter(phone=DEMO_REGISTRANT_PHONE).exists():
+            person = Person.objects.filter(channel=Channel.SELF).order_by("pk").first()
             if person is not None:
-                person.account = registrant_user
-                person.save(update_fields=["account"])
+                person.phone = DEMO_REGISTRANT_PHONE
+                person.save(update_fields=["phone"])
         if skipped:
             self.stdout.write(f"{skipped} generated rows did not validate and were skipped.")
         return created
@@ -207,3 +215,24 @@ class Command(BaseCommand):
         self.stdout.write(f"Sign in at /accounts/login/ with password: {DEMO_PASSWORD}")
         for role, user in users.items():
             self.stdout.write(f"  {Role(role).label:22s} {user.username}")
+        self.stdout.write(
+            f"Registrant: sign in at /me/ with phone {DEMO_REGISTRANT_PHONE}; the code is "
+            "printed by `manage.py sms_outbox` (development SMS backend)."
+        )
+
+
+EMPLOYERS = ["ហាងកាត់ដេរ សុខា", "Lucky Garment Workshop", "ភោជនីយដ្ឋាន ម្លប់ស្វាយ", "Angkor Brick Kiln"]
+
+
+def _demo_work(rng: random.Random, data: PersonData) -> WorkData:
+    if data.actor_type == ActorType.MICROENTERPRISE_OWNER:
+        family = (data.name_latin or "Sok").split()[0]
+        return WorkData(enterprise_name=f"{family} family business", workers=rng.randint(1, 9))
+    if data.actor_type == ActorType.MICROENTERPRISE_WORKER:
+        return WorkData(employer_name=rng.choice(EMPLOYERS))
+    if data.actor_type == ActorType.SEASONAL_WORKER:
+        start = rng.randint(1, 9)
+        return WorkData(
+            employer_name=rng.choice(EMPLOYERS), seasonal_months=tuple(range(start, start + 4))
+        )
+    return WorkData()

@@ -105,6 +105,13 @@ class VillageField(forms.ModelChoiceField):
         super().__init__(queryset=Village.objects.all(), **kwargs)
 
 
+def picker_keep(form, name: str, data) -> None:
+    """Show an unbound form's picker at the submitted, possibly partial, selection."""
+    widget = form.fields[name].widget
+    widget._state = picker_state(name=name, data=data)
+    widget._search = True
+
+
 def is_picker_refresh(data) -> bool:
     """True when a no-JavaScript picker button submitted the form only to update the picker."""
     return PICKER_REFRESH in data or any(key.endswith("_pick") for key in data)

@@ -1,0 +1,1 @@
+"""Benchmarks and their data generator; run from the project root (``python bench/generate.py``)."""

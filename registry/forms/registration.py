@@ -1,0 +1,211 @@
+"""Forms for self-registration, self-service and the branch counter.
+
+They only render fields and carry raw input: every rule is applied by the services
+(`person_fields_clean`, `work_data_clean`, `normalise_phone`), so the web, the API and
+bulk files refuse the same things with the same messages.
+"""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from registry.forms.picker import VillageField
+from registry.models import Programme
+from registry.models.people import ActorType, Sector, Sex
+from registry.normalise import normalise_phone
+from registry.services.people import person_fields_clean
+from registry.services.work import employer_choices, work_data_clean
+
+MONTHS = [
+    (1, _("January")),
+    (2, _("February")),
+    (3, _("March")),
+    (4, _("April")),
+    (5, _("May")),
+    (6, _("June")),
+    (7, _("July")),
+    (8, _("August")),
+    (9, _("September")),
+    (10, _("October")),
+    (11, _("November")),
+    (12, _("December")),
+]
+
+
+class ServiceCheckedForm(forms.Form):
+    """A form whose fields are checked by a service; its errors land on the fields."""
+
+    def service_clean(self, data: dict) -> dict:
+        raise NotImplementedError
+
+    def clean(self):
+        data = super().clean()
+        try:
+            self.normalised = self.service_clean(data)
+        except ValidationError as error:
+            for field, errors in error.error_dict.items():
+                self.add_error(field if field in self.fields else None, errors)
+        return data
+
+
+class PhoneForm(forms.Form):
+    phone = forms.CharField(
+        label=_("Mobile phone number"),
+        help_text=_("We send a code to this phone. Example: 012 345 678"),
+        max_length=30,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )
+
+    def clean_phone(self) -> str:
+        return normalise_phone(self.cleaned_data["phone"])
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code from the SMS"),
+        help_text=_("Six digits. The code works for 5 minutes."),
+        max_length=12,
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "pattern": "[0-9០-៩ ]*"}
+        ),
+    )
+
+
+class DetailsForm(ServiceCheckedForm):
+    service_fields = ("name_km", "name_latin", "sex", "date_of_birth", "national_id", "village")
+
+    name_km = forms.CharField(
+        label=_("Name in Khmer script"),
+        help_text=_("Family name first, as on your ID card. Example: សុខ ដារ៉ា"),
+        max_length=150,
+        required=False,
+        widget=forms.TextInput(attrs={"lang": "km", "autocomplete": "name"}),
+    )
+    name_latin = forms.CharField(
+        label=_("Name in Latin letters (optional)"),
+        help_text=_("Example: Sok Dara"),
+        max_length=150,
+        required=False,
+    )
+    sex = forms.ChoiceField(
+        label=_("Sex"), choices=Sex.choices, widget=forms.RadioSelect, required=False
+    )
+    date_of_birth = forms.CharField(
+        label=_("Date of birth"),
+        help_text=_("Day/month/year, for example 17/05/1990"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "placeholder": "DD/MM/YYYY"}),
+    )
+    national_id = forms.CharField(
+        label=_("National ID card number (optional)"),
+        help_text=_("9 digits"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+    )
+    village = VillageField(required=False)
+
+    def service_clean(self, data: dict) -> dict:
+        return person_fields_clean(raw=data, fields=self.service_fields)
+
+
+class WorkForm(ServiceCheckedForm):
+    service_fields = ("actor_type", "sector", "occupation")
+
+    actor_type = forms.ChoiceField(
+        label=_("What kind of work do you do?"),
+        choices=ActorType.choices,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    sector = forms.ChoiceField(
+        label=_("Sector"), choices=[("", "—"), *Sector.choices], required=False
+    )
+    occupation = forms.CharField(
+        label=_("Occupation (optional)"),
+        help_text=_("For example: tailor, tuk-tuk driver, rice farmer"),
+        max_length=150,
+        required=False,
+    )
+
+    def service_clean(self, data: dict) -> dict:
+        return person_fields_clean(raw=data, fields=self.service_fields)
+
+
+class WorkplaceForm(ServiceCheckedForm):
+    """The business an owner runs, or the employer of a worker (only what applies)."""
+
+    enterprise_name = forms.CharField(
+        label=_("Name of your business"), max_length=200, required=False
+    )
+    workers = forms.CharField(
+        label=_("How many people work for you?"),
+        max_length=5,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+    )
+    employer_id = forms.ChoiceField(label=_("Your employer"), required=False)
+    employer_name = forms.CharField(
+        label=_("Or type the name of your employer"), max_length=200, required=False
+    )
+    seasonal_months = forms.MultipleChoiceField(
+        label=_("In which months do you usually work?"),
+        choices=MONTHS,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    OWNER_FIELDS = ("enterprise_name", "workers")
+    WORKER_FIELDS = ("employer_id", "employer_name")
+
+    def __init__(self, *args, actor_type: str, village=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.actor_type = actor_type
+        employers = employer_choices(village=village)
+        self.fields["employer_id"].choices = [("", "—")] + [(str(e.pk), e.name) for e in employers]
+        keep: tuple[str, ...] = ()
+        if actor_type == ActorType.MICROENTERPRISE_OWNER:
+            keep = self.OWNER_FIELDS
+        elif actor_type == ActorType.MICROENTERPRISE_WORKER:
+            keep = self.WORKER_FIELDS
+        elif actor_type == ActorType.SEASONAL_WORKER:
+            keep = (*self.WORKER_FIELDS, "seasonal_months")
+        for name in list(self.fields):
+            if name not in keep:
+                del self.fields[name]
+        if "employer_id" in self.fields and not employers:
+            del self.fields["employer_id"]
+            self.fields["employer_name"].label = _("Name of your employer")
+
+    def service_clean(self, data: dict) -> dict:
+        return {"work": work_data_clean(raw=data, actor_type=self.actor_type)}
+
+
+DATA_SHARING = "data_sharing"
+
+
+class ConsentForm(forms.Form):
+    """One box per purpose, none ticked in advance: consent is chosen, never assumed."""
+
+    purposes = forms.MultipleChoiceField(
+        label=_("Who may contact you with help?"),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.programmes = list(Programme.objects.filter(is_active=True))
+        self.fields["purposes"].choices = [(str(p.pk), p.name) for p in self.programmes] + [
+            (DATA_SHARING, _("Share my registration with partner institutions"))
+        ]
+
+    def wanted(self) -> set[int | None]:
+        chosen = self.cleaned_data.get("purposes", [])
+        return {None if value == DATA_SHARING else int(value) for value in chosen}
+
+
+def purposes_as_values(purposes: set[int | None]) -> list[str]:
+    """The ConsentForm values for purposes in force (programme ids; None = data sharing)."""
+    return [DATA_SHARING if p is None else str(p) for p in purposes]

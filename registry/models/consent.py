@@ -1,0 +1,64 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Consent(models.Model):
+    """A registrant's permission for one purpose: a programme, or data sharing.
+
+    `programme` empty means the general purpose "share my data with partner institutions".
+    Giving creates a row; withdrawing stamps it. Rows are never deleted, so the
+    history of every decision stays. At most one row per purpose is in force.
+    """
+
+    person = models.ForeignKey("registry.Person", on_delete=models.CASCADE, related_name="consents")
+    programme = models.ForeignKey(
+        "registry.Programme",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="consents",
+        verbose_name=_("programme"),
+    )
+    given_at = models.DateTimeField(_("given at"), auto_now_add=True)
+    channel = models.CharField(_("channel"), max_length=12)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    withdrawn_channel = models.CharField(_("withdrawn through"), max_length=12, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("withdrawn by"),
+    )
+
+    class Meta:
+        ordering = ["-given_at"]
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "programme"],
+                condition=Q(withdrawn_at__isnull=True, programme__isnull=False),
+                name="consent_one_active_per_programme",
+            ),
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=Q(withdrawn_at__isnull=True, programme__isnull=True),
+                name="consent_one_active_data_sharing",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        purpose = self.programme or _("data sharing")
+        return f"{purpose} ({_('withdrawn') if self.withdrawn_at else _('given')})"

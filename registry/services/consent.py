@@ -1,0 +1,67 @@
+"""Giving and withdrawing consent, one purpose at a time, with history kept."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from registry.models import Consent, Person, PersonChange, Programme
+
+
+def _purpose_label(programme: Programme | None) -> str:
+    return programme.code if programme else "data_sharing"
+
+
+@transaction.atomic
+def consent_give(
+    *, person: Person, programme: Programme | None, channel: str, actor=None
+) -> Consent:
+    """Record consent for a purpose; giving it again while in force changes nothing."""
+    active = Consent.objects.filter(person=person, programme=programme, withdrawn_at=None).first()
+    if active is not None:
+        return active
+    consent = Consent.objects.create(
+        person=person, programme=programme, channel=channel, recorded_by=actor
+    )
+    PersonChange.objects.create(
+        person=person,
+        action=PersonChange.Action.CONSENT_GIVEN,
+        changes={"purpose": [None, _purpose_label(programme)]},
+        actor=actor,
+        channel=channel,
+    )
+    return consent
+
+
+@transaction.atomic
+def consent_withdraw(
+    *, person: Person, programme: Programme | None, channel: str, actor=None
+) -> bool:
+    """Withdraw consent for a purpose; returns False when none was in force."""
+    updated = Consent.objects.filter(person=person, programme=programme, withdrawn_at=None).update(
+        withdrawn_at=timezone.now(), withdrawn_channel=channel, withdrawn_by=actor
+    )
+    if updated:
+        PersonChange.objects.create(
+            person=person,
+            action=PersonChange.Action.CONSENT_WITHDRAWN,
+            changes={"purpose": [_purpose_label(programme), None]},
+            actor=actor,
+            channel=channel,
+        )
+    return bool(updated)
+
+
+@transaction.atomic
+def consent_set(*, person: Person, wanted: set[int | None], channel: str, actor=None) -> None:
+    """Make the purposes in force exactly `wanted` (programme ids; None = data sharing)."""
+    current = set(
+        Consent.objects.filter(person=person, withdrawn_at=None).values_list(
+            "programme_id", flat=True
+        )
+    )
+    programmes = {p.pk: p for p in Programme.objects.filter(pk__in=(wanted | current) - {None})}
+    for purpose in wanted - current:
+        consent_give(person=person, programme=programmes.get(purpose), channel=channel, actor=actor)
+    for purpose in current - wanted:
+        consent_withdraw(
+            person=person, programme=programmes.get(purpose), channel=channel, actor=actor
+        )
