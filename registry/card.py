@@ -20,7 +20,7 @@ at "actual size" gives a card that fits a standard ID-card sleeve.
 import functools
 import io
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -267,12 +267,10 @@ class _Canvas:
     def rectangle(self, box: tuple[float, float, float, float], fill: tuple[int, int, int]) -> None:
         self.draw.rectangle(tuple(self._px(v) for v in box), fill=fill)
 
-    def outline(self, radius: float, fill: tuple[int, int, int], width: float) -> None:
-        inset = self._px(width) // 2
-        box = (inset, inset, self.image.width - 1 - inset, self.image.height - 1 - inset)
-        self.draw.rounded_rectangle(
-            box, radius=self._px(radius), outline=fill, width=max(1, self._px(width))
-        )
+    def outline(self, fill: tuple[int, int, int], width: float) -> None:
+        line = max(1, self._px(width))
+        box = (0, 0, self.image.width - 1, self.image.height - 1)
+        self.draw.rectangle(box, outline=fill, width=line)
 
     def qr(self, payload: str, x: float, y: float, size: float) -> None:
         """Paste a QR code of `payload` with its top-left corner at (x, y), at most `size` wide."""
@@ -291,7 +289,7 @@ def _both(km: str, en: str, separator: str = " / ") -> str:
     return en if km == en else f"{km}{separator}{en}"
 
 
-def _in_both_languages(value) -> tuple[str, str]:
+def _in_both_languages(value: Callable[[], object]) -> tuple[str, str]:
     with override("km"):
         km = str(value())
     with override("en"):
@@ -306,7 +304,7 @@ _VALUE = _Style(22, BOLD, INK)
 _VALUE_EN = _Style(19, REGULAR, INK)
 
 
-def _field(canvas: _Canvas, x: float, y: float, width: float, label: str, lines: list[str]):
+def _field(canvas: _Canvas, x: float, y: float, width: float, label: str, lines: list[str]) -> None:
     canvas.text(x, y, label, _LABEL, max_width=width)
     for index, line in enumerate(lines):
         style = _VALUE if index == 0 else _VALUE_EN
@@ -321,7 +319,9 @@ def _render(person: Person, *, base_url: str, scale: int) -> Image.Image:
     sex_km, sex_en = _in_both_languages(person.get_sex_display)
     work_km, work_en = _in_both_languages(person.get_actor_type_display)
 
-    # Header: flag-blue band, with the flag's red as a thin rule beneath.
+    # A light outline to cut along after home printing; the bands cover it top and bottom.
+    canvas.outline(fill=RULE, width=2)
+    # Header: flag-blue band, with the flag's red as a thin rule beneath; a blue footer band.
     canvas.rectangle((0, 0, BASE_WIDTH, 150), FLAG_BLUE)
     canvas.rectangle((0, 150, BASE_WIDTH, 158), FLAG_RED)
     canvas.text(40, 42, "ព្រះរាជាណាចក្រកម្ពុជា", _Style(20, BOLD, WHITE))
@@ -398,7 +398,5 @@ def _render(person: Person, *, base_url: str, scale: int) -> Image.Image:
         max_width=230,
     )
 
-    # Footer band in flag blue, and a cutting outline for home printing.
     canvas.rectangle((0, BASE_HEIGHT - 14, BASE_WIDTH, BASE_HEIGHT), FLAG_BLUE)
-    canvas.outline(radius=0, fill=RULE, width=2)
     return canvas.image

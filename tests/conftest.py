@@ -22,3 +22,10 @@ def geography(db):
 def transactional_geography(transactional_db):
     if not Village.objects.exists():
         geography_load()
+
+
+@pytest.fixture
+def english(client):
+    """The test client with English chosen in the language switcher."""
+    client.cookies["django_language"] = "en"
+    return client

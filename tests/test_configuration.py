@@ -23,7 +23,8 @@ def run_manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
         k: v
         for k, v in os.environ.items()
         if k not in PRODUCTION
-        and k not in {"HTTPS", "STATIC_MANIFEST", "CELERY_TASK_ALWAYS_EAGER", "ALLOWED_HOSTS"}
+        and k
+        not in {"HTTPS", "STATIC_MANIFEST", "CELERY_TASK_ALWAYS_EAGER", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     }
     return subprocess.run(
         [sys.executable, "manage.py", *args],

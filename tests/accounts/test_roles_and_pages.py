@@ -74,9 +74,10 @@ def test_role_pages_send_anonymous_visitors_to_sign_in(client, url):
     assert response["Location"].startswith("/accounts/login/")
 
 
-def test_user_without_role_is_told_so(client):
+def test_user_without_role_is_told_so(english):
+    client = english
     client.force_login(UserFactory())
-    response = client.get("/", HTTP_ACCEPT_LANGUAGE="en")
+    response = client.get("/")
     assert response.status_code == 200
     assert "No role yet" in response.content.decode()
 
@@ -93,7 +94,6 @@ def test_sign_in_with_a_wrong_password_is_refused_with_a_message(client):
     response = client.post(
         "/accounts/login/",
         {"username": user.username, "password": "wrong"},
-        HTTP_ACCEPT_LANGUAGE="en",
     )
     assert response.status_code == 200
     assert "error-summary" in response.content.decode()
@@ -156,9 +156,10 @@ def test_dashboard_counts_active_registrants(client):
     assert 'id="chart-data"' in response.content.decode()
 
 
-def test_dashboard_without_registrants_shows_an_empty_state(client):
+def test_dashboard_without_registrants_shows_an_empty_state(english):
+    client = english
     client.force_login(make_user(Role.MINISTRY_OFFICER))
-    response = client.get("/dashboard/", HTTP_ACCEPT_LANGUAGE="en")
+    response = client.get("/dashboard/")
     assert "No one has registered yet." in response.content.decode()
 
 

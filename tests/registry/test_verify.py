@@ -27,7 +27,7 @@ def _mistyped(number: str) -> str:
 
 @pytest.fixture
 def en(client):
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    client.cookies["django_language"] = "en"
     return client
 
 

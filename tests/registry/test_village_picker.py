@@ -59,10 +59,9 @@ def test_search_finds_villages_by_code_or_khmer_or_english_name(client, query):
     assert 'name="village_pick"' in html
 
 
-def test_search_with_no_match_says_so(client):
-    response = client.get(
-        "/geo/search/", {"field": "village", "village_q": "zzzzqqq"}, HTTP_ACCEPT_LANGUAGE="en"
-    )
+def test_search_with_no_match_says_so(english):
+    client = english
+    response = client.get("/geo/search/", {"field": "village", "village_q": "zzzzqqq"})
     assert "No village matches" in response.content.decode()
 
 
