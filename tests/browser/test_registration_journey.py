@@ -92,7 +92,9 @@ def test_register_in_khmer_then_card_verify_me_withdraw_and_leave(page):
     submit(page)
     active = Consent.objects.filter(person=person, withdrawn_at=None)
     assert list(active.values_list("programme__code", flat=True)) == ["nssf"]
-    assert Consent.objects.filter(person=person, programme=skills).exclude(withdrawn_at=None).exists()
+    assert (
+        Consent.objects.filter(person=person, programme=skills).exclude(withdrawn_at=None).exists()
+    )
 
     page.click(f"a[href='/me/{number}/leave/']")
     page.click("button.danger")

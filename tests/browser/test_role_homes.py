@@ -36,7 +36,7 @@ def switch_to(page, language):
     page.wait_for_load_state()
 
 
-@pytest.mark.parametrize("role", [r for r in Role.values])
+@pytest.mark.parametrize("role", list(Role.values))
 def test_staff_role_signs_in_and_sees_home_in_khmer_and_english(page, role):
     user = user_with_role(role, **SCOPES.get(role, dict)())
     PersonFactory()  # so the dashboard has something to draw
