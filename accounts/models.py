@@ -138,7 +138,10 @@ class RoleAssignment(models.Model):
         required = REQUIRED_SCOPE.get(self.role)
         if required and getattr(self, f"{required}_id") is None:
             raise ValidationError(
-                {required: _("This role needs a %(scope)s.") % {"scope": required}}
+                {
+                    required: _("This role needs a %(scope)s.")
+                    % {"scope": self._meta.get_field(required).verbose_name}
+                }
             )
         allowed = {required} | ({"district", "commune"} if required == "province" else set())
         extra = [f for f in SCOPE_FIELDS if f not in allowed and getattr(self, f"{f}_id")]

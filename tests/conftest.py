@@ -29,3 +29,12 @@ def english(client):
     """The test client with English chosen in the language switcher."""
     client.cookies["django_language"] = "en"
     return client
+
+
+@pytest.fixture
+def in_english():
+    """Messages rendered in English, for tests that read their wording."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

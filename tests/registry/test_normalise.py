@@ -15,6 +15,8 @@ from registry.normalise import (
     parse_date,
 )
 
+pytestmark = pytest.mark.usefixtures("in_english")
+
 
 def assert_refused(function, value, code, **kwargs):
     with pytest.raises(ValidationError) as raised:
