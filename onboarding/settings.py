@@ -192,19 +192,54 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "registry.api.pagination.ApiPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "registry.api.schema.ApiAutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "EXCEPTION_HANDLER": "registry.api.errors.api_exception_handler",
+    # Counted in the default cache (Redis in production); see registry/api/throttling.py.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "registry.api.throttling.AnonThrottle",
+        "registry.api.throttling.UserThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env.str("API_THROTTLE_ANON", default="30/min"),
+        "user": env.str("API_THROTTLE_USER", default="120/min"),
+        "registrant_create": env.str("API_THROTTLE_REGISTRANT_CREATE", default="600/min"),
+        "intake_upload": env.str("API_THROTTLE_INTAKE_UPLOAD", default="30/hour"),
+    },
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Informal economy onboarding API",
+    "DESCRIPTION": (
+        "Registrants, geography look-ups and bulk intake for partner systems and the "
+        "CAM-IE mobile app. Authenticate with `Authorization: Token <key>`. Every POST "
+        "honours `Idempotency-Key`; every error has one shape, in the language of "
+        "`Accept-Language` (km, the default, or en). See docs/api.md."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
+    "COMPONENT_SPLIT_REQUEST": True,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"persistAuthorization": True},
+    "ENUM_NAME_OVERRIDES": {
+        "ApiChannelEnum": [("api", "api"), ("app", "app")],
+    },
     "REDOC_DIST": "SIDECAR",
 }
+# An Idempotency-Key is remembered this long (seconds); `manage.py purge_idempotency`.
+API_IDEMPOTENCY_TTL = env.int("API_IDEMPOTENCY_TTL", default=24 * 60 * 60)
+# A key still "processing" after this long belongs to a request that died (gunicorn
+# kills a worker after its timeout, 30 s by default): a retry may take it over.
+API_IDEMPOTENCY_PROCESSING_TIMEOUT = env.int("API_IDEMPOTENCY_PROCESSING_TIMEOUT", default=120)
 
 # --- Logging: to stdout, never personal data -------------------------------------------
 LOGGING = {
@@ -223,3 +258,7 @@ SMS_GATEWAY_TOKEN = env.str("SMS_GATEWAY_TOKEN", default="")
 CELERY_BEAT_SCHEDULE = {
     "sms-retry-pending": {"task": "registry.tasks.sms_retry_pending", "schedule": 300.0},
 }
+
+# Bulk intake files (partners.intake): refused above this size or this many rows.
+INTAKE_MAX_BYTES = env.int("INTAKE_MAX_BYTES", default=20 * 1024 * 1024)
+INTAKE_MAX_ROWS = env.int("INTAKE_MAX_ROWS", default=100_000)

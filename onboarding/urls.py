@@ -13,6 +13,8 @@ urlpatterns = [
     path("branch/", include("partners.urls")),
     path("campaigns/", include("campaigns.urls")),
     path("verify/", include("registry.urls_public")),
+    path("review/", include("registry.urls_review")),
     path("admin/", admin.site.urls),
+    path("api/", include("onboarding.api_urls")),
     path("", include("registry.urls")),
 ]

@@ -18,3 +18,41 @@ def sms_retry_pending() -> int:
     for message_id in ids:
         sms_deliver.delay(message_id)
     return len(ids)
+
+
+# --------------------------------------------------------------------------- dedup (issue 5)
+
+from django.db import OperationalError  # noqa: E402
+
+from registry.models import Person  # noqa: E402
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def dedup_person(person_id: int) -> dict | None:
+    """Check one new or changed record: merge a sure duplicate, open a case for review."""
+    from registry.dedup import dedup_person as check
+
+    if not Person.objects.filter(pk=person_id).exists():
+        return None
+    result = check(person_id=person_id)
+    return {"survivor_id": result.survivor_id, **result.counts.as_dict()}
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def dedup_people(person_ids: list[int]) -> dict:
+    """Check the records of a bulk intake (pass ids in slices of a few thousand)."""
+    from registry.dedup import dedup_people as check
+
+    return check(person_ids=person_ids).as_dict()
+
+
+@shared_task(acks_late=False)
+def dedup_batch_run(chunk_size: int = 5000, resume: bool = True) -> dict | None:
+    """The whole registry, resumably; a second run while one is going does nothing."""
+    from registry.dedup import BatchAlreadyRunningError, dedup_batch
+
+    try:
+        summary = dedup_batch(chunk_size=chunk_size, resume=resume)
+    except BatchAlreadyRunningError:
+        return None
+    return {"run_id": summary.run_id, **summary.counts}

@@ -165,7 +165,10 @@ class WorkplaceForm(ServiceCheckedForm):
         employers = employer_choices(village=village)
         self.fields["employer_id"].choices = [("", "—")] + [(str(e.pk), e.name) for e in employers]
         keep: tuple[str, ...] = ()
-        if actor_type == ActorType.MICROENTERPRISE_OWNER:
+        if not actor_type:
+            # Not chosen yet (the one-page counter form): offer every section.
+            keep = tuple(self.fields)
+        elif actor_type == ActorType.MICROENTERPRISE_OWNER:
             keep = self.OWNER_FIELDS
         elif actor_type == ActorType.MICROENTERPRISE_WORKER:
             keep = self.WORKER_FIELDS

@@ -1,4 +1,5 @@
 from registry.models.consent import Consent
+from registry.models.dedup import DuplicateCase, Merge, PersonAlias, PersonKeys
 from registry.models.enterprises import Employment, Enterprise
 from registry.models.geography import Commune, District, Province, Village
 from registry.models.history import PersonChange
@@ -11,10 +12,14 @@ __all__ = [
     "Commune",
     "Consent",
     "District",
+    "DuplicateCase",
     "Employment",
     "Enterprise",
+    "Merge",
     "Person",
+    "PersonAlias",
     "PersonChange",
+    "PersonKeys",
     "PhoneCode",
     "Programme",
     "Province",

@@ -31,6 +31,13 @@ class Consent(models.Model):
         related_name="+",
         verbose_name=_("recorded by"),
     )
+    evidence = models.FileField(
+        _("photo of the signed form"),
+        upload_to="consent-forms/%Y/%m/",
+        blank=True,
+        db_default="",
+        help_text=_("Taken at a branch counter when the applicant signs the paper form."),
+    )
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
     withdrawn_channel = models.CharField(_("withdrawn through"), max_length=12, blank=True)
     withdrawn_by = models.ForeignKey(

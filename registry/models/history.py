@@ -12,6 +12,9 @@ class PersonChange(models.Model):
         CONSENT_GIVEN = "consent_given", _("Consent given")
         CONSENT_WITHDRAWN = "consent_withdrawn", _("Consent withdrawn")
         LEFT = "left", _("Left the registry")
+        MERGED_FROM = "merged_from", _("Another record merged into this one")
+        MERGED_INTO = "merged_into", _("Merged into another record")
+        UNMERGED = "unmerged", _("Merge undone")
 
     person = models.ForeignKey("registry.Person", on_delete=models.CASCADE, related_name="changes")
     action = models.CharField(_("action"), max_length=20, choices=Action.choices)

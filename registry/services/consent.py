@@ -12,7 +12,12 @@ def _purpose_label(programme: Programme | None) -> str:
 
 @transaction.atomic
 def consent_give(
-    *, person: Person, programme: Programme | None, channel: str, actor=None
+    *,
+    person: Person,
+    programme: Programme | None,
+    channel: str,
+    actor=None,
+    evidence_name: str = "",
 ) -> Consent:
     """Record consent for a purpose; giving it again while in force changes nothing."""
     active = Consent.objects.filter(person=person, programme=programme, withdrawn_at=None).first()
@@ -21,6 +26,10 @@ def consent_give(
     consent = Consent.objects.create(
         person=person, programme=programme, channel=channel, recorded_by=actor
     )
+    if evidence_name:
+        # One photo of the signed form backs every purpose ticked on it.
+        consent.evidence.name = evidence_name
+        consent.save(update_fields=["evidence"])
     PersonChange.objects.create(
         person=person,
         action=PersonChange.Action.CONSENT_GIVEN,
@@ -51,7 +60,14 @@ def consent_withdraw(
 
 
 @transaction.atomic
-def consent_set(*, person: Person, wanted: set[int | None], channel: str, actor=None) -> None:
+def consent_set(
+    *,
+    person: Person,
+    wanted: set[int | None],
+    channel: str,
+    actor=None,
+    evidence_name: str = "",
+) -> None:
     """Make the purposes in force exactly `wanted` (programme ids; None = data sharing)."""
     current = set(
         Consent.objects.filter(person=person, withdrawn_at=None).values_list(
@@ -60,7 +76,13 @@ def consent_set(*, person: Person, wanted: set[int | None], channel: str, actor=
     )
     programmes = {p.pk: p for p in Programme.objects.filter(pk__in=(wanted | current) - {None})}
     for purpose in wanted - current:
-        consent_give(person=person, programme=programmes.get(purpose), channel=channel, actor=actor)
+        consent_give(
+            person=person,
+            programme=programmes.get(purpose),
+            channel=channel,
+            actor=actor,
+            evidence_name=evidence_name,
+        )
     for purpose in current - wanted:
         consent_withdraw(
             person=person, programme=programmes.get(purpose), channel=channel, actor=actor

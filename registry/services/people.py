@@ -177,7 +177,7 @@ def person_register(
     partner = branch.partner if branch is not None else None
     reference = normalise.clean_text(reference)
     if partner is not None and reference:
-        existing = Person.objects.filter(partner=partner, reference=reference).first()
+        existing = _by_reference(partner=partner, reference=reference)
         if existing is not None:
             return existing, False
     try:
@@ -192,11 +192,21 @@ def person_register(
             )
     except IntegrityError:
         if partner is not None and reference:
-            existing = Person.objects.filter(partner=partner, reference=reference).first()
+            existing = _by_reference(partner=partner, reference=reference)
             if existing is not None:
                 return existing, False
         raise
     return person, True
+
+
+def _by_reference(*, partner, reference: str) -> Person | None:
+    """The record a partner's reference names, followed to its survivor if merged."""
+    person = Person.objects.filter(partner=partner, reference=reference).first()
+    seen = set()
+    while person is not None and person.merged_into_id and person.pk not in seen:
+        seen.add(person.pk)
+        person = Person.objects.get(pk=person.merged_into_id)
+    return person
 
 
 def _person_insert(*, data, channel, entered_by, branch, partner, reference) -> Person:
@@ -250,6 +260,7 @@ def person_update(*, person: Person, data: PersonData, channel: str, actor=None)
             actor=actor,
             channel=channel,
         )
+        dedup_enqueue(person_id=person.pk)
     return changes
 
 
@@ -273,3 +284,10 @@ def person_leave(*, person: Person, channel: str, actor=None) -> Person:
         channel=channel,
     )
     return person
+
+
+def dedup_enqueue(*, person_id: int) -> None:
+    """Check the record against the registry once it is committed (registry/dedup)."""
+    from registry.tasks import dedup_person
+
+    transaction.on_commit(lambda: dedup_person.delay(person_id))

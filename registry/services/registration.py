@@ -1,14 +1,18 @@
 """A whole registration in one transaction: the person, their work, their consents,
 the campaign that brought them, and the confirmation SMS (sent after commit)."""
 
+import uuid
+
+from django.core.files.storage import default_storage
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from registry.models import Person
 from registry.regnumber import registration_number_format
 from registry.services.consent import consent_set
-from registry.services.people import PersonData, person_register
+from registry.services.people import PersonData, dedup_enqueue, person_register
 from registry.services.sms import sms_queue
 from registry.services.work import WorkData, work_record
 
@@ -25,6 +29,7 @@ def registration_submit(
     reference: str = "",
     campaign=None,
     event=None,
+    consent_evidence=None,
 ) -> tuple[Person, bool]:
     """Register someone from any channel; a repeated (partner, reference) changes nothing."""
     person, created = person_register(
@@ -33,7 +38,14 @@ def registration_submit(
     if not created:
         return person, False
     work_record(person=person, work=work)
-    consent_set(person=person, wanted=consents, channel=channel, actor=entered_by)
+    evidence_name = _store_evidence(consent_evidence) if consent_evidence and consents else ""
+    consent_set(
+        person=person,
+        wanted=consents,
+        channel=channel,
+        actor=entered_by,
+        evidence_name=evidence_name,
+    )
     if campaign is not None:
         from campaigns.services import attribution_record
 
@@ -47,4 +59,12 @@ def registration_submit(
                     _("You are registered. Your registration number is %(n)s.") % {"n": number}
                 )
         sms_queue(phone=str(person.phone), body="\n".join(texts))
+    dedup_enqueue(person_id=person.pk)
     return person, True
+
+
+def _store_evidence(upload) -> str:
+    """Save the photo of a signed consent form under a name that says nothing personal."""
+    suffix = upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else "bin"
+    today = timezone.localdate()
+    return default_storage.save(f"consent-forms/{today:%Y/%m}/{uuid.uuid4().hex}.{suffix}", upload)

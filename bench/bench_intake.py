@@ -1,0 +1,288 @@
+"""Bulk intake speed: a generated file validated and committed through the services.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/onboarding_bench \\
+        .venv/bin/python bench/bench_intake.py --rows 50000 --seed 1
+
+creates the database if it is missing, migrates it and loads the gazetteer, writes the
+file with bench/generate.py, then times `intake_batch_create`, `intake_batch_validate`,
+`intake_batch_commit_request` + `intake_batch_commit` (what the web upload and the
+Celery tasks run) and prints rows/s for validation, commit and overall. The bench's
+own partner, branch, people and batches are deleted before each run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import os
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/onboarding_bench"
+BENCH_PARTNER = "bench-intake"
+
+
+def _environment() -> None:
+    os.environ.setdefault("DATABASE_URL", DEFAULT_DATABASE_URL)
+    os.environ.setdefault("SECRET_KEY", "bench-only")
+    os.environ.setdefault("DEBUG", "false")
+    os.environ.setdefault("HTTPS", "false")
+    os.environ.setdefault("STATIC_MANIFEST", "false")
+    os.environ.setdefault("ALLOWED_HOSTS", "localhost")
+    os.environ.setdefault("MEDIA_ROOT", str(ROOT / "bench" / "out" / "media"))
+    # The commit is run here, in this process, after the request: no worker is needed.
+    os.environ["REDIS_URL"] = ""
+    os.environ["CELERY_TASK_ALWAYS_EAGER"] = "false"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "onboarding.settings")
+    sys.path.insert(0, str(ROOT))
+
+
+def _database_create(url: str) -> None:
+    import psycopg
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    admin = parts._replace(path="/postgres").geturl()
+    with psycopg.connect(admin, autocommit=True) as connection:
+        exists = connection.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [name]
+        ).fetchone()
+        if not exists:
+            connection.execute(f'CREATE DATABASE "{name}"')
+
+
+def _setup() -> None:
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+    from registry.models import Village
+
+    if not Village.objects.exists():
+        call_command("load_geography", verbosity=0)
+
+
+def _prepare():
+    """The bench's partner, branch and user, with nothing registered yet."""
+    from accounts.models import User
+    from partners.models import Branch, IntakeBatch, Partner
+    from registry.models import Province
+
+    partner, _ = Partner.objects.get_or_create(code=BENCH_PARTNER, defaults={"name": "Bench"})
+    branch, _ = Branch.objects.get_or_create(
+        code=BENCH_PARTNER,
+        defaults={"partner": partner, "name": "Bench", "province": Province.objects.first()},
+    )
+    user, _ = User.objects.get_or_create(username="bench-intake")
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        people = "SELECT id FROM registry_person WHERE partner_id = %s"
+        cursor.execute(
+            "DELETE FROM partners_intakerow WHERE batch_id IN"
+            " (SELECT id FROM partners_intakebatch WHERE branch_id = %s)",
+            [branch.pk],
+        )
+        for table in ("registry_personchange", "registry_consent"):
+            cursor.execute(f"DELETE FROM {table} WHERE person_id IN ({people})", [partner.pk])  # noqa: S608
+        cursor.execute("DELETE FROM registry_person WHERE partner_id = %s", [partner.pk])
+    IntakeBatch.objects.filter(branch=branch).delete()
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE registry_person")
+        cursor.execute("VACUUM ANALYZE partners_intakerow")
+    return branch, user
+
+
+class CpuMeter:
+    """CPU seconds used by this process, its child processes and its PostgreSQL backends.
+
+    Wall time on a shared machine depends on what else runs; CPU time does not, and it
+    says what bounds the throughput: on N cores, rows / (CPU seconds / N) at best. The
+    backends' CPU is read from /proc (same machine) by a sampler, because the commit's
+    extra sessions exit before the end.
+    """
+
+    def __init__(self) -> None:
+        import threading
+
+        from django.db.backends.signals import connection_created
+
+        self.backends: dict[int, float] = {}  # pid -> CPU seconds when first seen
+        self.latest: dict[int, float] = {}  # pid -> CPU seconds when last sampled
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        connection_created.connect(self._connected, weak=False)
+        from django.db import connection
+
+        connection.ensure_connection()
+        self._track(connection)
+        self._sampler = threading.Thread(target=self._sample, daemon=True)
+        self._sampler.start()
+
+    def _connected(self, sender, connection, **kwargs) -> None:
+        self._track(connection)
+
+    def _track(self, connection) -> None:
+        with connection.connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            pid = cursor.fetchone()[0]
+        with self._lock:
+            self.backends.setdefault(pid, self._cpu(pid) or 0.0)
+
+    @staticmethod
+    def _cpu(pid: int) -> float | None:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            return None
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def stop(self) -> None:
+        from django.db.backends.signals import connection_created
+
+        self._stop.set()
+        connection_created.disconnect(self._connected)
+
+    def _sample(self) -> None:
+        while not self._stop.wait(0.02):
+            self._update()
+
+    def _update(self) -> None:
+        with self._lock:
+            for pid in list(self.backends):
+                value = self._cpu(pid)
+                if value is not None:
+                    self.latest[pid] = value
+
+    def reading(self) -> tuple[float, float]:
+        """(Python CPU s incl. child processes, PostgreSQL CPU s) so far."""
+        self._update()
+        times = os.times()
+        python = times.user + times.system + times.children_user + times.children_system
+        with self._lock:
+            database = sum(
+                self.latest.get(pid, start) - start for pid, start in self.backends.items()
+            )
+        return python, database
+
+
+def _machine_cpu() -> tuple[int, int]:
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]
+    return sum(fields) - idle, sum(fields)
+
+
+def _machine_busy(seconds: float = 2.0) -> float:
+    """Cores busy over the next `seconds` with other people's work."""
+    busy_0, total_0 = _machine_cpu()
+    time.sleep(seconds)
+    busy_1, total_1 = _machine_cpu()
+    return (busy_1 - busy_0) / max(total_1 - total_0, 1) * (os.cpu_count() or 1)
+
+
+def _wait_quiet(limit: float) -> float:
+    """Wait (up to `limit` s) for the machine to be nearly idle; returns the busy cores."""
+    deadline = time.monotonic() + limit
+    busy = _machine_busy()
+    while busy > 0.15 and time.monotonic() < deadline:
+        busy = _machine_busy()
+    return busy
+
+
+def _run(path: Path, branch, user) -> dict:
+    from django.core.files import File
+
+    from partners.services import (
+        intake_batch_commit,
+        intake_batch_commit_request,
+        intake_batch_create,
+        intake_batch_validate,
+    )
+
+    meter = CpuMeter()
+    marks = [(time.perf_counter(), meter.reading())]
+    with path.open("rb") as handle:
+        batch = intake_batch_create(
+            branch=branch, uploaded_by=user, upload=File(handle), enqueue_validation=False
+        )
+    marks.append((time.perf_counter(), meter.reading()))
+    batch = intake_batch_validate(batch_id=batch.pk)
+    marks.append((time.perf_counter(), meter.reading()))
+    intake_batch_commit_request(batch=batch, actor=user)
+    batch = intake_batch_commit(batch_id=batch.pk)
+    marks.append((time.perf_counter(), meter.reading()))
+    meter.stop()
+    steps = {}
+    for name, (start, end) in zip(
+        ("upload", "validation", "commit"), itertools.pairwise(marks), strict=True
+    ):
+        steps[name] = (end[0] - start[0], end[1][0] - start[1][0], end[1][1] - start[1][1])
+    steps["overall"] = (
+        marks[-1][0] - marks[0][0],
+        marks[-1][1][0] - marks[0][1][0],
+        marks[-1][1][1] - marks[0][1][1],
+    )
+    return {"batch": batch, "steps": steps}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rows", type=int, default=50_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--repeat", type=int, default=3, help="runs; the best is reported")
+    parser.add_argument(
+        "--quiet-wait",
+        type=float,
+        default=120.0,
+        help="wait up to this many seconds for other work on the machine to stop",
+    )
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "intake.csv")
+    args = parser.parse_args(argv)
+
+    _environment()
+    _database_create(os.environ["DATABASE_URL"])
+    _setup()
+
+    from bench.generate import write
+
+    write(args.out, args.rows, args.seed)
+    size = args.out.stat().st_size
+    runs = []
+    for number in range(1, args.repeat + 1):
+        branch, user = _prepare()  # each run starts from an empty bench partner
+        busy = _wait_quiet(args.quiet_wait)
+        result = _run(args.out, branch, user)
+        result["busy"] = busy
+        runs.append(result)
+        total = result["steps"]["overall"][0]
+        print(
+            f"run {number}: {total:.2f} s, {result['batch'].total_rows / total:,.0f} rows/s "
+            f"(other work before the run: {busy:.2f} cores busy)"
+        )
+
+    best = min(runs, key=lambda r: r["steps"]["overall"][0])
+    batch = best["batch"]
+    rows = batch.total_rows
+    cores = os.cpu_count() or 1
+    print(f"\nfile: {rows:,} rows, {size / 1e6:.1f} MB ({args.out}); best of {len(runs)} runs")
+    print(
+        f"outcome: {batch.status}, {batch.committed_rows:,} registered, "
+        f"{batch.existing_rows:,} already registered, {batch.invalid_rows:,} rejected"
+    )
+    print(f"{'step':<11} {'wall s':>7} {'rows/s':>9}   {'CPU s: Python':>14} {'PostgreSQL':>11}")
+    for name, (wall, python, database) in best["steps"].items():
+        print(f"{name:<11} {wall:7.2f} {rows / wall:9,.0f}   {python:14.2f} {database:11.2f}")
+    _wall, python, database = best["steps"]["overall"]
+    print(
+        f"CPU per row: {(python + database) / rows * 1e6:.0f} µs; on {cores} idle cores that "
+        f"allows at most {rows / ((python + database) / cores):,.0f} rows/s"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,24 @@
+"""/api/: version 1 of the REST API, its OpenAPI schema and the Swagger UI.
+
+`/api/v1/` only ever grows (new endpoints, new optional fields); a change that could
+break a client goes to `/api/v2/` beside it. Any other path under /api/ answers the
+API's JSON 404, never the site's HTML page.
+"""
+
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularSwaggerView
+
+from registry.api.errors import api_not_found
+from registry.api.schema_views import ApiSchemaView
+
+v1 = [
+    path("", include("registry.api.urls")),
+    path("", include("partners.api.urls")),
+]
+
+urlpatterns = [
+    path("v1/", include((v1, "v1"))),
+    path("schema/", ApiSchemaView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    re_path(r"^", api_not_found),
+]

@@ -1,0 +1,66 @@
+from django import forms
+from django.core.validators import FileExtensionValidator
+from django.utils.translation import gettext_lazy as _
+
+from registry.normalise import normalise_phone
+
+EVIDENCE_MAX_BYTES = 5 * 1024 * 1024
+INTAKE_EXTENSIONS = ["csv", "xlsx"]
+
+
+class CounterForm(forms.Form):
+    """What only the counter asks: which branch, the form number, phone, consent proof."""
+
+    branch = forms.ModelChoiceField(label=_("Branch"), queryset=None, empty_label=None)
+    reference = forms.CharField(
+        label=_("Form number (optional)"),
+        help_text=_(
+            "Your bank's number for this application. The same number is never registered twice."
+        ),
+        max_length=64,
+        required=False,
+    )
+    phone = forms.CharField(
+        label=_("Applicant's phone (optional)"),
+        max_length=30,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "tel"}),
+    )
+    consent_confirmed = forms.BooleanField(
+        label=_("The applicant agreed to each purpose ticked above, after I explained it."),
+        required=False,
+    )
+    consent_photo = forms.FileField(
+        label=_("Photo of the signed form (optional)"),
+        required=False,
+        validators=[FileExtensionValidator(["jpg", "jpeg", "png", "pdf"])],
+    )
+
+    def __init__(self, *args, branches, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["branch"].queryset = branches
+
+    def clean_phone(self) -> str:
+        return normalise_phone(self.cleaned_data["phone"], required=False)
+
+    def clean_consent_photo(self):
+        photo = self.cleaned_data.get("consent_photo")
+        if photo and photo.size > EVIDENCE_MAX_BYTES:
+            raise forms.ValidationError(
+                _("The photo is larger than 5 MB. Take it again at a lower resolution."),
+                code="photo_too_large",
+            )
+        return photo
+
+
+class IntakeUploadForm(forms.Form):
+    branch = forms.ModelChoiceField(label=_("Branch"), queryset=None, empty_label=None)
+    file = forms.FileField(
+        label=_("File (CSV or Excel)"),
+        help_text=_("Use the template below. One row per applicant."),
+        validators=[FileExtensionValidator(INTAKE_EXTENSIONS)],
+    )
+
+    def __init__(self, *args, branches, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["branch"].queryset = branches

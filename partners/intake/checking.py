@@ -1,0 +1,346 @@
+"""Checking the rows of a bulk file: the rules of `person_data_clean`, plus the file's own.
+
+The rules are registry.services.people's (`person_fields_clean`, the fields of
+`person_data_clean`) and `village_resolve`'s. Everything here is pure: the database is
+read once, up front, into a `CheckContext` (the villages the file names, the programmes,
+the references this partner already registered), so rows can be checked in other
+processes forked from the one that prepared it. A checked row comes out as one line of
+PostgreSQL COPY text for `partners_intakerow`.
+
+Why not `person_data_clean` row by row: its rules are per field, and a 50,000-row file
+repeats most values, so each distinct value of a field is cleaned once (FieldCleaner),
+and each distinct village reference resolved once; a test checks that the outcome is
+the one `person_data_clean` gives.
+"""
+
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import override
+
+from partners.intake.columns import CONSENT_SEPARATOR, DATA_SHARING, REFERENCE_MAX_LENGTH
+from partners.intake.reading import IntakeRowCells
+from partners.models import IntakeRow
+from registry.models import Programme, Village
+from registry.normalise import clean_text, khmer_digits_to_ascii
+from registry.selectors.geography import village_resolve
+from registry.services.people import PERSON_FIELDS, _as_text, person_fields_clean
+
+LANGUAGES = ("km", "en")
+# person_data_clean names the village "village"; the file's column is village_code.
+_FIELD_COLUMNS = {"village": "village_code"}
+_FIELDS_WITHOUT_VILLAGE = tuple(f for f in PERSON_FIELDS if f != "village")
+_CONSENT_SPLIT = re.compile(r"[;,]")
+
+
+@dataclass
+class ResolvedVillage:
+    pk: int
+    text: str  # as the "registered" history writes it
+
+
+class FieldCleaner:
+    """`person_fields_clean`, called once per distinct value of each field.
+
+    Each of its rules reads only its own field's value (and today's date, fixed for the
+    run), so a value seen in an earlier row gets the same answer: a file repeats sexes,
+    sectors, villages, family names and dates of birth thousands of times. The rules
+    themselves stay in registry.services.people; a rule that ever reads two fields at
+    once must be checked per row here too.
+    """
+
+    def __init__(self, today) -> None:
+        self.today = today
+        self.memo: dict[str, dict[str, tuple[str | None, list | None]]] = {
+            name: {} for name in _FIELDS_WITHOUT_VILLAGE
+        }
+
+    def clean(self, name: str, value: str) -> tuple[str | None, list | None]:
+        """(the value as _as_text gives it, None) or (None, the field's errors)."""
+        memo = self.memo[name]
+        answer = memo.get(value)
+        if answer is None:
+            try:
+                cleaned = person_fields_clean(raw={name: value}, fields=(name,), today=self.today)
+                answer = (_as_text(cleaned[name]), None)
+            except ValidationError as error:
+                answer = (None, error.error_dict[name])
+            memo[value] = answer
+        return answer
+
+
+@dataclass
+class CheckContext:
+    """What checking needs from the database, read once per file."""
+
+    batch_id: int
+    fields: FieldCleaner
+    # (village_code, commune_code, village_name) cells -> the village, or why not.
+    villages: dict[tuple[str, str, str], ResolvedVillage | ValidationError]
+    # programme code (lower case) -> id; DATA_SHARING -> None.
+    purposes: dict[str, int | None]
+    # row number -> errors about the reference, or the id of the person already registered.
+    reference_errors: dict[int, list[ValidationError]] = field(default_factory=dict)
+    existing: dict[int, int] = field(default_factory=dict)
+
+
+@dataclass
+class CheckedChunk:
+    copy_data: bytes  # UTF-8 COPY text, encoded in the (parallel) checker
+    counts: dict[str, int]
+
+
+def reference_of(row: IntakeRowCells) -> str:
+    value = row.cells.get("reference", "")
+    # Most references are plain ASCII without spaces to collapse: already clean.
+    if value.isascii() and value.isprintable() and value == value.strip() and "  " not in value:
+        return value
+    return clean_text(value)
+
+
+def check_context_build(*, batch, rows: list[IntakeRowCells], today) -> CheckContext:
+    """Read the database once for the whole file and check the references across rows."""
+    context = CheckContext(
+        batch_id=batch.pk,
+        fields=FieldCleaner(today),
+        villages=_villages_resolve(rows),
+        purposes=_purposes(),
+    )
+    first_use: dict[str, int] = {}
+    for row in rows:
+        reference = reference_of(row)
+        if not reference:
+            error = ValidationError(
+                _("Enter the reference: the partner's own form number for this person."),
+                code="reference_required",
+            )
+        elif len(reference) > REFERENCE_MAX_LENGTH:
+            error = ValidationError(
+                _("The reference can have at most %(max)s characters."),
+                code="reference_length",
+                params={"max": REFERENCE_MAX_LENGTH},
+            )
+        elif reference in first_use:
+            error = ValidationError(
+                _("This reference is repeated: it was first used in row %(row)s."),
+                code="reference_repeated",
+                params={"row": first_use[reference]},
+            )
+        else:
+            first_use[reference] = row.number
+            continue
+        context.reference_errors[row.number] = [error]
+    registered = _registered_references(partner_id=batch.branch.partner_id, refs=first_use)
+    context.existing = {first_use[ref]: person_id for ref, person_id in registered.items()}
+    return context
+
+
+def _registered_references(*, partner_id: int, refs: Iterable[str]) -> dict[str, int]:
+    # One query for the whole file; the partial unique index answers it.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT reference, id FROM registry_person "
+            "WHERE partner_id = %s AND reference <> '' AND reference = ANY(%s)",
+            [partner_id, list(refs)],
+        )
+        return dict(cursor.fetchall())
+
+
+def _purposes() -> dict[str, int | None]:
+    purposes: dict[str, int | None] = {
+        code.lower(): pk
+        for pk, code in Programme.objects.filter(is_active=True).values_list("pk", "code")
+    }
+    purposes[DATA_SHARING] = None
+    return purposes
+
+
+def _village_cells(cells: dict[str, str]) -> tuple[str, str, str]:
+    return (
+        cells.get("village_code", ""),
+        cells.get("commune_code", ""),
+        cells.get("village_name", ""),
+    )
+
+
+def _code(value: str) -> str:
+    # Plain ASCII digits (nearly every cell) are already what the cleaning would give.
+    if value.isascii() and value.isdigit():
+        return value
+    return khmer_digits_to_ascii(clean_text(value))
+
+
+def _village_key(cells: tuple[str, str, str]) -> tuple[str, str, str]:
+    code, commune, name = cells
+    return (_code(code), _code(commune), clean_text(name).casefold() if name else "")
+
+
+def _villages_resolve(rows: list[IntakeRowCells]) -> dict:
+    """Each distinct village reference of the file, resolved once.
+
+    The common case (a code that names exactly one village, in the commune given if
+    any) is answered from one read of the gazetteer; anything else (unknown, shared or
+    repeated codes) goes to `village_resolve`, which owns those rules and messages.
+    """
+    by_code: dict[str, list[tuple[int, str, str]]] = {}
+    for pk, code, name_en, commune in Village.objects.values_list(
+        "pk", "code", "name_en", "commune__code"
+    ):
+        by_code.setdefault(code, []).append((pk, name_en, commune))
+    # One instance to format every village the way the history does (_as_text).
+    village_text = Village()
+    resolved: dict[tuple[str, str, str], ResolvedVillage | ValidationError] = {}
+    by_cells: dict[tuple[str, str, str], ResolvedVillage | ValidationError] = {}
+    for cells in {_village_cells(row.cells) for row in rows}:
+        key = _village_key(cells)
+        if key in resolved:
+            by_cells[cells] = resolved[key]
+            continue
+        code, commune, name = key
+        candidates = by_code.get(code, [])
+        if len(candidates) == 1 and commune in ("", candidates[0][2]):
+            pk, village_text.name_en, _commune = candidates[0]
+            village_text.pk, village_text.code = pk, code
+            village = village_text
+        else:
+            try:
+                village = village_resolve(
+                    village_code=code, commune_code=commune, village_name=name
+                )
+            except ValidationError as error:
+                resolved[key] = by_cells[cells] = error
+                continue
+        resolved[key] = by_cells[cells] = ResolvedVillage(pk=village.pk, text=_as_text(village))
+    return by_cells
+
+
+def _consents(text: str, purposes: dict[str, int | None]) -> list[list]:
+    wanted: dict[str, int | None] = {}
+    unknown = []
+    for part in _CONSENT_SPLIT.split(text):
+        code = clean_text(part).lower()
+        if not code:
+            continue
+        if code in purposes:
+            wanted[code] = purposes[code]
+        else:
+            unknown.append(code)
+    if unknown:
+        known = sorted(code for code in purposes if code != DATA_SHARING)
+        raise ValidationError(
+            _(
+                "Unknown consent codes: %(codes)s. Write the codes of the programmes the "
+                "person agrees to (%(known)s) and %(data_sharing)s, separated by "
+                "%(separator)s."
+            ),
+            code="consents_unknown",
+            params={
+                "codes": ", ".join(unknown),
+                "known": ", ".join(known) or "-",
+                "data_sharing": DATA_SHARING,
+                "separator": CONSENT_SEPARATOR,
+            },
+        )
+    return [[pk, code] for code, pk in wanted.items()]
+
+
+def errors_render(errors: dict[str, list[ValidationError]]) -> dict[str, dict[str, list[str]]]:
+    """{"field": {"km": [...], "en": [...]}}: every message in both languages."""
+    rendered: dict[str, dict[str, list[str]]] = {}
+    for name, error_list in errors.items():
+        column = _FIELD_COLUMNS.get(name, name)
+        messages = {}
+        for language in LANGUAGES:
+            with override(language):
+                messages[language] = [str(m) for m in ValidationError(error_list).messages]
+        rendered[column] = messages
+    return rendered
+
+
+def row_check(row: IntakeRowCells, context: CheckContext) -> tuple[str, dict, dict, int | None]:
+    """(status, errors, cleaned, person_id) of one row."""
+    if row.number in context.existing:
+        return IntakeRow.Status.EXISTING, {}, {}, context.existing[row.number]
+    errors: dict[str, list[ValidationError]] = {}
+    if row.number in context.reference_errors:
+        errors["reference"] = context.reference_errors[row.number]
+    if row.overflow:
+        errors["row"] = [
+            ValidationError(
+                _("This row has values to the right of the last column of the header."),
+                code="row_overflow",
+            )
+        ]
+    cells = row.cells
+    cleaned: dict[str, Any] = {}
+    clean = context.fields.clean
+    for name in PERSON_FIELDS:
+        if name == "village":
+            village = context.villages[_village_cells(cells)]
+            if isinstance(village, ResolvedVillage):
+                cleaned["village"] = village.text
+                cleaned["village_id"] = village.pk
+            else:
+                errors["village"] = village.error_list
+            continue
+        text, field_errors = clean(name, cells.get(name, ""))
+        if field_errors is None:
+            cleaned[name] = text
+        else:
+            errors[name] = field_errors
+    try:
+        cleaned["consents"] = _consents(cells.get("consents", ""), context.purposes)
+    except ValidationError as error:
+        errors["consents"] = [error]
+    if errors:
+        return IntakeRow.Status.INVALID, errors_render(errors), {}, None
+    # The "registered" history entry, as person_register writes it: built here, in the
+    # parallel check, so the commit copies it instead of assembling it in SQL.
+    cleaned["history"] = {name: [None, cleaned[name]] for name in PERSON_FIELDS}
+    return IntakeRow.Status.VALID, {}, cleaned, None
+
+
+def _copy_text(value: str) -> str:
+    # COPY's text format: backslash, tab and line breaks are escaped with a backslash.
+    if "\\" in value:
+        value = value.replace("\\", "\\\\")
+    if "\t" in value or "\n" in value or "\r" in value:
+        value = value.replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    return value
+
+
+def chunk_check(rows: list[IntakeRowCells], context: CheckContext) -> CheckedChunk:
+    """Check rows and render them as COPY text for partners_intakerow (COPY_COLUMNS)."""
+    lines = []
+    counts = dict.fromkeys(IntakeRow.Status.values, 0)
+    batch = str(context.batch_id)
+    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    for row in rows:
+        status, errors, cleaned, person_id = row_check(row, context)
+        counts[status] += 1
+        reference = reference_of(row)[:REFERENCE_MAX_LENGTH]
+        lines.append(
+            "\t".join(
+                (
+                    batch,
+                    str(row.number),
+                    _copy_text(reference),
+                    status,
+                    _copy_text(dumps(row.cells)),
+                    _copy_text(dumps(errors)) if errors else "{}",
+                    _copy_text(dumps(cleaned)),
+                    "\\N" if person_id is None else str(person_id),
+                )
+            )
+        )
+    lines.append("")
+    return CheckedChunk(copy_data="\n".join(lines).encode(), counts=counts)
+
+
+COPY_COLUMNS = "batch_id, row_number, reference, status, cells, errors, cleaned, person_id"

@@ -1,0 +1,114 @@
+"""Partner-side writes: bulk intake batches (upload, validate, commit).
+
+The web upload, the REST API and `manage.py import_registrants` call these; the work
+itself lives in partners/intake/.
+"""
+
+import hashlib
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from partners.intake import batch_commit, batch_validate
+from partners.models import Branch, IntakeBatch
+
+Progress = Callable[[int, int], None]
+_READ_CHUNK = 1024 * 1024
+
+
+def intake_batch_create(
+    *,
+    branch: Branch,
+    uploaded_by,
+    upload,
+    channel: str = "bulk",
+    enqueue_validation: bool = True,
+) -> IntakeBatch:
+    """Store an uploaded file as a new batch and have its rows validated in the background.
+
+    `upload` is a Django UploadedFile or File (.name, .size, .read). A file above
+    INTAKE_MAX_BYTES (code `file_too_large`) or an empty one (`file_empty`) is refused
+    before anything is stored. The command line passes `enqueue_validation=False` and
+    validates in its own process.
+    """
+    limit = settings.INTAKE_MAX_BYTES
+    size = upload.size
+    if size is not None and size > limit:
+        raise _too_large(limit)
+    if hasattr(upload, "seek"):
+        upload.seek(0)
+    parts, digest, read = [], hashlib.sha256(), 0
+    # Read at most one byte past the limit: a client may lie about the size.
+    while chunk := upload.read(min(_READ_CHUNK, limit + 1 - read)):
+        parts.append(chunk)
+        digest.update(chunk)
+        read += len(chunk)
+        if read > limit:
+            raise _too_large(limit)
+    data = b"".join(parts)
+    if not data.strip(b"\r\n\t \xef\xbb\xbf"):
+        raise ValidationError(_("The file is empty."), code="file_empty")
+    name = (getattr(upload, "name", "") or "upload").rsplit("/", 1)[-1][:255]
+    with transaction.atomic():
+        batch = IntakeBatch(
+            branch=branch,
+            uploaded_by=uploaded_by,
+            channel=channel,
+            original_name=name,
+            sha256=digest.hexdigest(),
+            size=len(data),
+        )
+        batch.file.save(name, ContentFile(data), save=False)
+        batch.save()
+        if enqueue_validation:
+            from partners.tasks import intake_validate
+
+            batch_id = batch.pk
+            transaction.on_commit(lambda: intake_validate.delay(batch_id))
+    return batch
+
+
+def _too_large(limit: int) -> ValidationError:
+    return ValidationError(
+        _("The file is larger than %(max_mb)s MB. Split it into smaller files."),
+        code="file_too_large",
+        params={"max_mb": limit // (1024 * 1024)},
+    )
+
+
+def intake_batch_validate(*, batch_id: int, on_progress: Progress | None = None) -> IntakeBatch:
+    """Check every row of an uploaded batch; running it again after a crash starts over.
+
+    A batch already validated, refused, committing or committed is returned unchanged.
+    """
+    return batch_validate(batch_id=batch_id, on_progress=on_progress)
+
+
+def intake_batch_commit_request(*, batch: IntakeBatch, actor) -> IntakeBatch:
+    """Ask for a validated batch's valid rows to be registered (in the background)."""
+    with transaction.atomic():
+        locked = IntakeBatch.objects.select_for_update().get(pk=batch.pk)
+        if locked.status != IntakeBatch.Status.VALIDATED:
+            raise ValidationError(
+                _("Only a checked file can be registered; this one is: %(status)s."),
+                code="batch_not_validated",
+                params={"status": locked.get_status_display()},
+            )
+        locked.status = IntakeBatch.Status.COMMITTING
+        locked.committed_by = actor
+        locked.processed_rows = 0
+        locked.save(update_fields=["status", "committed_by", "processed_rows"])
+        from partners.tasks import intake_commit
+
+        transaction.on_commit(lambda: intake_commit.delay(locked.pk))
+    batch.refresh_from_db()
+    return batch
+
+
+def intake_batch_commit(*, batch_id: int, on_progress: Progress | None = None) -> IntakeBatch:
+    """Register the valid rows of a committing batch in chunks; resumable, idempotent."""
+    return batch_commit(batch_id=batch_id, on_progress=on_progress)

@@ -1,0 +1,178 @@
+"""The branch counter: applicants of the branch, assisted registration, corrections."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from accounts.models import Role
+from accounts.permissions import role_required
+from partners.forms import CounterForm
+from partners.selectors import branch_counts, branch_list_for
+from registry.forms import is_picker_refresh, picker_keep
+from registry.forms.registration import ConsentForm, DetailsForm, WorkForm, WorkplaceForm
+from registry.models import Consent, Person
+from registry.models.people import Channel
+from registry.regnumber import registration_number_clean
+from registry.selectors.people import person_list_visible_to, person_search
+from registry.services.people import PERSON_FIELDS, person_data_clean, person_update
+from registry.services.registration import registration_submit
+from registry.services.work import work_data_clean
+
+PAGE_SIZE = 25
+STAFF = (Role.BRANCH_STAFF, Role.PARTNER_SUPERVISOR)
+
+
+@login_required
+@role_required(*STAFF)
+def branch_home(request: HttpRequest) -> HttpResponse:
+    """The counter: this branch's applicants (or the partner's, for a supervisor)."""
+    query = request.GET.get("q", "")
+    people = person_search(queryset=person_list_visible_to(user=request.user), query=query)
+    people = people.select_related("village__commune__district__province", "branch")
+    page = Paginator(people.order_by("-created_at"), PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "branches": branch_counts(branches=branch_list_for(user=request.user)),
+        "page": page,
+        "query": query,
+    }
+    return render(request, "partners/branch_home.html", context)
+
+
+def _forms(request: HttpRequest, data=None, files=None):
+    actor_type = (data or {}).get("w-actor_type", "")
+    return {
+        "counter": CounterForm(data, files, branches=branch_list_for(user=request.user)),
+        "details": DetailsForm(data, prefix="d"),
+        "work": WorkForm(data, prefix="w"),
+        "workplace": WorkplaceForm(data, prefix="p", actor_type=actor_type),
+        "consent": ConsentForm(data),
+    }
+
+
+@login_required
+@role_required(*STAFF)
+@require_http_methods(["GET", "POST"])
+def register(request: HttpRequest) -> HttpResponse:
+    """Assisted registration: the whole form on one page, for staff at the counter."""
+    if request.method == "GET":
+        return _render_register(request, _forms(request))
+    forms = _forms(request, request.POST, request.FILES)
+    if is_picker_refresh(request.POST):
+        forms["details"] = DetailsForm(initial=_unprefixed(request.POST, "d"), prefix="d")
+        picker_keep(forms["details"], "d-village", request.POST)
+        return _render_register(request, forms)
+    if not all(form.is_valid() for form in forms.values()):
+        return _render_register(request, forms)
+    counter, consent = forms["counter"], forms["consent"]
+    wanted = consent.wanted()
+    if wanted and not counter.cleaned_data["consent_confirmed"]:
+        counter.add_error(
+            "consent_confirmed",
+            _("Confirm that the applicant agreed to each ticked purpose, or untick them."),
+        )
+        return _render_register(request, forms)
+    raw = {**forms["details"].cleaned_data, **forms["work"].cleaned_data}
+    raw["phone"] = counter.cleaned_data["phone"]
+    try:
+        data = person_data_clean(raw=raw)
+        work = work_data_clean(raw=forms["workplace"].cleaned_data, actor_type=data.actor_type)
+    except ValidationError as error:
+        for field, errors in error.error_dict.items():
+            target = forms["workplace"] if field in forms["workplace"].fields else forms["details"]
+            target.add_error(field if field in target.fields else None, errors)
+        return _render_register(request, forms)
+    person, created = registration_submit(
+        data=data,
+        work=work,
+        consents=wanted,
+        channel=Channel.BRANCH,
+        entered_by=request.user,
+        branch=counter.cleaned_data["branch"],
+        reference=counter.cleaned_data["reference"],
+        consent_evidence=counter.cleaned_data["consent_photo"],
+    )
+    if created:
+        messages.success(
+            request,
+            _("Registered. Registration number: %(n)s") % {"n": person.registration_number},
+        )
+    else:
+        messages.warning(
+            request,
+            _("Form number %(ref)s was already registered; nothing was added. Here is that record.")
+            % {"ref": person.reference},
+        )
+    return redirect("partners:applicant", number=person.registration_number)
+
+
+def _render_register(request, forms) -> HttpResponse:
+    context = {**forms, "form": forms["consent"], "programmes": forms["consent"].programmes}
+    return render(request, "partners/register.html", context)
+
+
+def _unprefixed(data, prefix: str) -> dict:
+    return {k[len(prefix) + 1 :]: v for k, v in data.items() if k.startswith(f"{prefix}-")}
+
+
+def _applicant_or_404(request: HttpRequest, number: str) -> Person:
+    clean = registration_number_clean(number)
+    person = (
+        person_list_visible_to(user=request.user)
+        .select_related("village__commune__district__province", "branch", "entered_by")
+        .filter(registration_number=clean)
+        .first()
+        if clean
+        else None
+    )
+    if person is None:
+        raise Http404
+    return person
+
+
+@login_required
+@role_required(*STAFF)
+def applicant(request: HttpRequest, number: str) -> HttpResponse:
+    person = _applicant_or_404(request, number)
+    context = {
+        "person": person,
+        "consents": Consent.objects.filter(person=person).select_related("programme"),
+        "history": person.changes.select_related("actor")[:30],
+        "employments": person.employments.select_related("enterprise"),
+    }
+    return render(request, "partners/applicant.html", context)
+
+
+@login_required
+@role_required(*STAFF)
+@require_http_methods(["GET", "POST"])
+def applicant_edit(request: HttpRequest, number: str) -> HttpResponse:
+    person = _applicant_or_404(request, number)
+    initial = {field: getattr(person, field) for field in PERSON_FIELDS}
+    initial.update(
+        village=person.village_id, date_of_birth=person.date_of_birth.strftime("%d/%m/%Y")
+    )
+    data = request.POST if request.method == "POST" else None
+    details = DetailsForm(data, initial=initial, prefix="d")
+    work = WorkForm(data, initial=initial, prefix="w")
+    if data is not None and is_picker_refresh(data):
+        details = DetailsForm(initial={**initial, **_unprefixed(data, "d")}, prefix="d")
+        picker_keep(details, "d-village", data)
+    elif data is not None and details.is_valid() and work.is_valid():
+        raw = {**details.cleaned_data, **work.cleaned_data, "phone": str(person.phone or "")}
+        try:
+            cleaned = person_data_clean(raw=raw)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            changes = person_update(
+                person=person, data=cleaned, channel=Channel.BRANCH, actor=request.user
+            )
+            messages.success(request, _("Saved.") if changes else _("Nothing was changed."))
+            return redirect("partners:applicant", number=person.registration_number)
+    context = {"person": person, "details": details, "work": work}
+    return render(request, "partners/applicant_edit.html", context)

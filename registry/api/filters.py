@@ -1,0 +1,90 @@
+import datetime
+
+import django_filters
+from django import forms
+from django.utils import timezone
+
+from registry.models import Person
+from registry.models.people import ActorType, Sector, Sex
+from registry.selectors.people import person_search
+
+
+class DateOrDateTimeField(forms.DateTimeField):
+    """A date (2026-11-25) or an ISO date-time; remembers which, for inclusive `until`."""
+
+    def to_python(self, value):
+        result = super().to_python(value)
+        if result is not None:
+            text = str(value).strip()
+            result = _Moment(result, date_only=len(text) == 10)
+        return result
+
+
+class _Moment:
+    def __init__(self, value: datetime.datetime, *, date_only: bool):
+        self.value = value
+        self.date_only = date_only
+
+
+class MomentFilter(django_filters.DateTimeFilter):
+    field_class = DateOrDateTimeField
+
+    def __init__(self, *args, until: bool = False, **kwargs):
+        self.until = until
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if value in (None, ""):
+            return qs
+        moment = value.value
+        if timezone.is_naive(moment):
+            moment = timezone.make_aware(moment)
+        if self.until:
+            if value.date_only:  # the whole day is included
+                return qs.filter(**{f"{self.field_name}__lt": moment + datetime.timedelta(days=1)})
+            return qs.filter(**{f"{self.field_name}__lte": moment})
+        return qs.filter(**{f"{self.field_name}__gte": moment})
+
+
+class RegistrantFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(
+        choices=Person.Status.choices,
+        help_text="Default: active only. `withdrawn` and `merged` list records without "
+        "personal data.",
+    )
+    actor_type = django_filters.ChoiceFilter(choices=ActorType.choices)
+    sector = django_filters.ChoiceFilter(choices=Sector.choices)
+    sex = django_filters.ChoiceFilter(choices=Sex.choices)
+    province = django_filters.CharFilter(
+        field_name="village__commune__district__province__code", help_text="Province code."
+    )
+    district = django_filters.CharFilter(
+        field_name="village__commune__district__code", help_text="District code."
+    )
+    commune = django_filters.CharFilter(
+        field_name="village__commune__code", help_text="Commune code."
+    )
+    village = django_filters.CharFilter(field_name="village__code", help_text="Village code.")
+    registered_since = MomentFilter(
+        field_name="created_at", help_text="A date (from its start) or an ISO date-time."
+    )
+    registered_until = MomentFilter(
+        field_name="created_at",
+        until=True,
+        help_text="A date (to its end, included) or an ISO date-time.",
+    )
+    updated_since = MomentFilter(
+        field_name="updated_at",
+        help_text="Changed at or after: a date or an ISO date-time (for synchronising).",
+    )
+    q = django_filters.CharFilter(
+        method="search",
+        help_text="Registration number, partner reference, phone digits, national ID or name.",
+    )
+
+    class Meta:
+        model = Person
+        fields: list[str] = []
+
+    def search(self, queryset, name, value):
+        return person_search(queryset=queryset, query=value)

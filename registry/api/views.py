@@ -1,0 +1,350 @@
+"""Registrants and geography over HTTP: parse, call one service or selector, shape.
+
+Scope is the web's (person_list_visible_to): a registrant outside it answers 404 and is
+never listed; collections are refused (403) to roles that have none.
+"""
+
+from collections.abc import Mapping
+
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, status
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+
+from accounts.models import Role
+from accounts.selectors import user_roles
+from partners.selectors import branch_list_for
+from registry.api.base import (
+    REGISTRANT_READERS,
+    ApiLanguageMixin,
+    HasAnyRole,
+    branch_for_entry,
+    error_responses,
+)
+from registry.api.errors import ApiError
+from registry.api.filters import RegistrantFilter
+from registry.api.idempotency import idempotent
+from registry.api.messages import api_text
+from registry.api.serializers import (
+    API_CHANNELS,
+    DATA_SHARING,
+    CommuneSerializer,
+    DistrictSerializer,
+    ProvinceSerializer,
+    RegistrantCreateSerializer,
+    RegistrantSerializer,
+    RegistrantUpdateSerializer,
+    VillageSerializer,
+)
+from registry.api.throttling import ScopedThrottle
+from registry.models import Commune, Consent, District, Person, Programme, Province, Village
+from registry.models.people import ActorType, Channel
+from registry.selectors.geography import (
+    commune_list,
+    district_list,
+    province_list,
+    village_list,
+    village_search,
+)
+from registry.selectors.people import person_list_visible_to
+from registry.services.people import PERSON_FIELDS, person_data_clean, person_update
+from registry.services.registration import registration_submit
+from registry.services.work import work_data_clean
+
+MAX_REFERENCE_LENGTH = 64
+VILLAGE_FIELDS = ("village", "village_code", "commune_code", "village_name")
+
+
+def _registrants(*, user, include_inactive: bool):
+    return (
+        person_list_visible_to(user=user, include_inactive=include_inactive)
+        .select_related("village__commune__district__province", "branch")
+        .prefetch_related(
+            Prefetch(
+                "consents",
+                queryset=Consent.objects.filter(withdrawn_at=None).select_related("programme"),
+            )
+        )
+    )
+
+
+def _field_error(code: str, /, **params) -> ValidationError:
+    return ValidationError(api_text(code, **params), code=code)
+
+
+def _merge(errors: dict, error: ValidationError) -> None:
+    for field, messages in error.error_dict.items():
+        errors.setdefault(field, []).extend(messages)
+
+
+@extend_schema(tags=["registrants"])
+class RegistrantListCreate(ApiLanguageMixin, generics.GenericAPIView):
+    """Registrants in your scope (newest first); registering someone for your branch."""
+
+    permission_classes = [IsAuthenticated, HasAnyRole]
+    required_roles = {"GET": REGISTRANT_READERS}  # POST: partner staff, see branch_for_entry
+    serializer_class = RegistrantSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = RegistrantFilter
+    throttle_scope = "registrant_create"
+
+    def get_throttles(self):
+        if self.request.method == "POST":
+            return [ScopedThrottle()]
+        return super().get_throttles()
+
+    def get_queryset(self):
+        include_inactive = bool(self.request.query_params.get("status"))
+        return _registrants(user=self.request.user, include_inactive=include_inactive).order_by(
+            "-created_at", "-id"
+        )
+
+    @extend_schema(
+        summary="List registrants in your scope",
+        responses={200: RegistrantSerializer(many=True), **error_responses(400, 401, 403, 429)},
+    )
+    def get(self, request):
+        people = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(people)
+        return self.get_paginated_response(RegistrantSerializer(page, many=True).data)
+
+    @extend_schema(
+        summary="Register someone",
+        description="Channel `api` (or `app`), entered by you, for your branch. A "
+        "`reference` already registered by your partner returns that registrant with 200.",
+        request=RegistrantCreateSerializer,
+        responses={
+            201: RegistrantSerializer,
+            200: RegistrantSerializer,
+            **error_responses(400, 401, 403, 409, 413, 415, 422, 429),
+        },
+    )
+    @idempotent
+    def post(self, request):
+        user = request.user
+        errors: dict[str, list[ValidationError]] = {}
+        body = request.data if isinstance(request.data, Mapping) else {}
+        try:
+            branch = branch_for_entry(user=user, code=str(body.get("branch") or ""))
+        except ValidationError as error:
+            branch = None
+            _merge(errors, error)
+        serializer = RegistrantCreateSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        values = serializer.validated_data
+
+        channel = values.get("channel") or Channel.API
+        if channel not in API_CHANNELS:
+            errors["channel"] = [_field_error("channel_invalid")]
+        reference = values.get("reference", "")
+        if len(reference) > MAX_REFERENCE_LENGTH:
+            errors["reference"] = [_field_error("reference_length")]
+        consent_codes = set(values.get("consents") or [])
+        purposes, unknown = _purposes(consent_codes)
+        if unknown:
+            errors["consents"] = [_field_error("consent_unknown", purpose=code) for code in unknown]
+        data = work = None
+        try:
+            data = person_data_clean(raw=values)
+        except ValidationError as error:
+            _merge(errors, error)
+        actor_type = data.actor_type if data else str(values.get("actor_type", "")).lower()
+        if actor_type in ActorType.values:
+            try:
+                work = work_data_clean(raw=values, actor_type=actor_type)
+            except ValidationError as error:
+                _merge(errors, error)
+        if errors:
+            raise ValidationError(errors)
+
+        person, created = registration_submit(
+            data=data,
+            work=work,
+            consents=purposes,
+            channel=channel,
+            entered_by=user,
+            branch=branch,
+            reference=reference,
+        )
+        if created:
+            person.api_consents = sorted(consent_codes)
+            return Response(RegistrantSerializer(person).data, status=status.HTTP_201_CREATED)
+        # The partner's reference is already registered: that record, if it is yours to see.
+        existing = _registrants(user=user, include_inactive=True).filter(pk=person.pk).first()
+        if existing is None:
+            raise ApiError("reference_exists", status_code=status.HTTP_409_CONFLICT)
+        return Response(RegistrantSerializer(existing).data, status=status.HTTP_200_OK)
+
+
+def _purposes(codes: set[str]) -> tuple[set[int | None], list[str]]:
+    """Consent purposes as the consent service wants them (programme ids, None = sharing)."""
+    purposes: set[int | None] = {None} if DATA_SHARING in codes else set()
+    wanted = codes - {DATA_SHARING}
+    if not wanted:
+        return purposes, []
+    found = dict(
+        Programme.objects.filter(code__in=wanted, is_active=True).values_list("code", "pk")
+    )
+    purposes |= set(found.values())
+    return purposes, sorted(wanted - set(found))
+
+
+@extend_schema(tags=["registrants"])
+class RegistrantDetail(ApiLanguageMixin, generics.GenericAPIView):
+    """One registrant in your scope, by registration number; 404 outside it."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = RegistrantSerializer
+    lookup_field = "registration_number"
+    http_method_names = ["get", "patch", "options"]
+
+    def get_queryset(self):
+        return _registrants(user=self.request.user, include_inactive=True)
+
+    @extend_schema(
+        summary="One registrant, by registration number",
+        responses={200: RegistrantSerializer, **error_responses(401, 404, 429)},
+    )
+    def get(self, request, registration_number):
+        return Response(RegistrantSerializer(self.get_object()).data)
+
+    @extend_schema(
+        summary="Correct a registrant's details",
+        description="Send only what changes; the whole record is checked again and every "
+        "change is kept in the registrant's history (channel `api`, or `app`).",
+        request=RegistrantUpdateSerializer,
+        responses={200: RegistrantSerializer, **error_responses(400, 401, 403, 404, 409, 429)},
+    )
+    def patch(self, request, registration_number):
+        person = self.get_object()
+        user = request.user
+        if not _may_change(user=user, person=person):
+            raise ApiError("read_only_scope", status_code=status.HTTP_403_FORBIDDEN)
+        if person.status != Person.Status.ACTIVE:
+            raise ApiError("registrant_inactive", status_code=status.HTTP_409_CONFLICT)
+        serializer = RegistrantUpdateSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        values = dict(serializer.validated_data)
+        unknown = sorted(set(request.data) - set(serializer.fields))
+        if unknown:
+            raise ValidationError({field: _field_error("field_unknown") for field in unknown})
+        channel = values.pop("channel", Channel.API)
+        if channel not in API_CHANNELS:
+            raise ValidationError({"channel": _field_error("channel_invalid")})
+        raw = _current_values(person)
+        if any(field in values for field in VILLAGE_FIELDS):
+            raw.pop("village")
+        raw.update(values)
+        data = person_data_clean(raw=raw)
+        person_update(person=person, data=data, channel=channel, actor=user)
+        return Response(RegistrantSerializer(self.get_queryset().get(pk=person.pk)).data)
+
+
+def _may_change(*, user, person: Person) -> bool:
+    """Partner staff change their own branches' registrants; administrators any."""
+    if Role.ADMINISTRATOR in user_roles(user=user):
+        return True
+    return (
+        person.branch_id is not None
+        and branch_list_for(user=user).filter(pk=person.branch_id).exists()
+    )
+
+
+def _current_values(person: Person) -> dict:
+    raw = {field: getattr(person, field) for field in PERSON_FIELDS}
+    raw["phone"] = str(person.phone) if person.phone else ""
+    return raw
+
+
+# --- Geography ------------------------------------------------------------------------
+def _parameter_required(name: str) -> ValidationError:
+    return ValidationError({name: _field_error("parameter_required", parameter=name)})
+
+
+@extend_schema(tags=["geography"], responses={200: ProvinceSerializer(many=True)})
+class ProvinceList(ApiLanguageMixin, generics.ListAPIView):
+    """The 25 provinces and the capital, by code."""
+
+    serializer_class = ProvinceSerializer
+
+    def get_queryset(self):
+        return province_list()
+
+
+@extend_schema(
+    tags=["geography"],
+    parameters=[OpenApiParameter("province", str, required=True, description="Province code.")],
+    responses={200: DistrictSerializer(many=True), **error_responses(400)},
+)
+class DistrictList(ApiLanguageMixin, generics.ListAPIView):
+    """Districts (khan, srok) of a province."""
+
+    serializer_class = DistrictSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return District.objects.none()
+        code = self.request.query_params.get("province", "").strip()
+        if not code:
+            raise _parameter_required("province")
+        province = Province.objects.filter(code=code).first()
+        return district_list(province_id=province.pk if province else None).select_related(
+            "province"
+        )
+
+
+@extend_schema(
+    tags=["geography"],
+    parameters=[OpenApiParameter("district", str, required=True, description="District code.")],
+    responses={200: CommuneSerializer(many=True), **error_responses(400)},
+)
+class CommuneList(ApiLanguageMixin, generics.ListAPIView):
+    """Communes (sangkat, khum) of a district."""
+
+    serializer_class = CommuneSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Commune.objects.none()
+        code = self.request.query_params.get("district", "").strip()
+        if not code:
+            raise _parameter_required("district")
+        district = District.objects.filter(code=code).first()
+        return commune_list(district_id=district.pk if district else None).select_related(
+            "district__province"
+        )
+
+
+@extend_schema(
+    tags=["geography"],
+    parameters=[
+        OpenApiParameter("commune", str, description="Commune code: its villages."),
+        OpenApiParameter(
+            "q", str, description="Search: code prefix, or Khmer or English name (2+ characters)."
+        ),
+    ],
+    responses={200: VillageSerializer(many=True), **error_responses(400)},
+)
+class VillageList(ApiLanguageMixin, generics.ListAPIView):
+    """Villages of a commune, or found by code or name (`q`, at most 100)."""
+
+    serializer_class = VillageSerializer
+    SEARCH_LIMIT = 100
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Village.objects.none()
+        params = self.request.query_params
+        code = params.get("commune", "").strip()
+        query = params.get("q", "").strip()
+        if code:
+            commune = Commune.objects.filter(code=code).first()
+            return village_list(commune_id=commune.pk if commune else None).select_related(
+                "commune__district__province"
+            )
+        if len(query) >= 2:
+            return village_search(query=query, limit=self.SEARCH_LIMIT)
+        raise ValidationError({"commune": _field_error("query_or_commune_required")})

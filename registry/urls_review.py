@@ -1,0 +1,12 @@
+from django.urls import path
+
+from registry.views import review
+
+app_name = "review"
+
+urlpatterns = [
+    path("duplicates/", review.queue, name="queue"),
+    path("duplicates/bulk/", review.bulk, name="bulk"),
+    path("duplicates/<int:case_id>/", review.case_detail, name="case"),
+    path("merges/<int:merge_id>/undo/", review.undo_merge, name="undo_merge"),
+]
