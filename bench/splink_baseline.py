@@ -112,7 +112,11 @@ def main(argv=None) -> int:
     linker.training.estimate_u_using_random_sampling(max_pairs=args.max_u_pairs, seed=1)
     linker.training.estimate_parameters_using_expectation_maximisation(block_on("date_of_birth"))
     linker.training.estimate_parameters_using_expectation_maximisation(block_on("phone"))
-    linker.training.estimate_parameters_using_expectation_maximisation(block_on("name_km"))
+    # Not name_km alone: at a million records one common name is a block of thousands,
+    # and EM over hundreds of millions of pairs exhausts the machine's memory.
+    linker.training.estimate_parameters_using_expectation_maximisation(
+        block_on("name_km", "village")
+    )
     predictions = linker.inference.predict(threshold_match_probability=0.001)
     rows = (
         predictions.as_duckdbpyrelation()

@@ -35,7 +35,7 @@ logger = logging.getLogger(__name__)
 
 CHUNK_ROWS = 5_000
 PARALLEL_MIN_ROWS = 20_000
-MAX_WORKERS = 2
+MAX_WORKERS = 4
 REGISTRATION_NUMBER_ATTEMPTS = 5
 
 Progress = Callable[[int, int], None]
@@ -179,8 +179,9 @@ def batch_commit(*, batch_id: int, on_progress: Progress | None = None) -> Intak
 
 
 def _workers(rows: int) -> int:
-    # PostgreSQL does most of a commit's work; two sessions use both cores of a small
-    # machine. Small batches (and the test suite's transactions) stay on this connection.
+    # PostgreSQL does most of a commit's work; one session per core (up to 4) uses a
+    # machine's cores. Small batches (and the test suite's transactions) stay on this
+    # connection.
     if rows < PARALLEL_MIN_ROWS:
         return 1
     return max(1, min(MAX_WORKERS, os.cpu_count() or 1))
@@ -217,9 +218,22 @@ def _finish(batch: IntakeBatch) -> None:
         transaction.on_commit(lambda: _after_commit(locked))
 
 
+DEDUP_SLICE = 2000
+
+
 def _after_commit(batch: IntakeBatch) -> None:
-    """Called once the batch's last chunk is committed."""
-    # dedup of the batch is enqueued here (issue 5)
+    """Called once the batch's last chunk is committed: check the new records for
+    duplicates in Celery, a slice of ids per task so workers share a big file."""
+    from registry.tasks import dedup_people
+
+    ids = list(
+        IntakeRow.objects.filter(batch=batch, status=IntakeRow.Status.COMMITTED)
+        .exclude(person=None)
+        .order_by("row_number")
+        .values_list("person_id", flat=True)
+    )
+    for start in range(0, len(ids), DEDUP_SLICE):
+        dedup_people.delay(ids[start : start + DEDUP_SLICE])
 
 
 def _chunk_commit(*, batch: IntakeBatch, part: tuple[int, int] = (0, 1)) -> int:

@@ -14,6 +14,7 @@ import datetime
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from operator import attrgetter
 
 from django.db import connection
 from rapidfuzz import process
@@ -55,11 +56,19 @@ def names_alike(a: Keys, b: Keys) -> bool:
     )
 
 
-def _rule_key(rule: BlockingRule, keys: Keys) -> tuple | None:
-    values = tuple(getattr(keys, field) for field in rule.fields)
-    if any(value is None or value == "" for value in values):
-        return None
-    return values
+_GETTERS = {rule.name: attrgetter(*rule.fields) for rule in RULES}
+
+
+def _rule_key(rule: BlockingRule, keys: Keys) -> object:
+    """The rule's block of `keys` (a value, or a tuple of values), None when a value is
+    missing."""
+    value = _GETTERS[rule.name](keys)
+    if len(rule.fields) == 1:
+        return None if value is None or value == "" else value
+    for part in value:
+        if part is None or part == "":
+            return None
+    return value
 
 
 # --------------------------------------------------------------------------- incremental
@@ -75,6 +84,8 @@ def candidates_lookup(keys: Keys) -> list[tuple[Keys, int]]:
         values = _rule_key(rule, keys)
         if values is None:
             continue
+        if len(rule.fields) == 1:
+            values = (values,)
         where = " AND ".join(f"k.{field} = %s" for field in rule.fields)
         # Column names come from RULES, values are parameters.
         parts.append(

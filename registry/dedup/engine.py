@@ -155,15 +155,22 @@ def registry_keys() -> tuple[list[Keys], dict[int, int]]:
             ) as copy,
         ):
             copy.set_types(types)
+            intern = interned.setdefault
             for row in copy.rows():
-                # Names, keys and dates repeat a lot: one object per distinct value.
-                row = tuple(
-                    interned.setdefault(value, value) if isinstance(value, str) else value
-                    for value in row
+                # Names and keys repeat a lot: one object per distinct value.
+                person_id, name_km, name_latin, latin, khmer, *rest, survivor = row
+                out.append(
+                    Keys(
+                        person_id,
+                        intern(name_km, name_km),
+                        intern(name_latin, name_latin),
+                        intern(latin, latin),
+                        intern(khmer, khmer),
+                        *rest,
+                    )
                 )
-                out.append(Keys(*row[:-1]))
-                if row[-1] is not None:
-                    merged_into[row[0]] = row[-1]
+                if survivor is not None:
+                    merged_into[person_id] = survivor
     return out, merged_into
 
 

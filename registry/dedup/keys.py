@@ -11,8 +11,8 @@ from __future__ import annotations
 import datetime
 import re
 import unicodedata
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 
@@ -233,12 +233,13 @@ def phone_key(phone: object) -> str:
 
 def national_id_key(national_id: str) -> str:
     """The 9 digits of the ID card, or "" (separators and Khmer digits removed)."""
+    if national_id.isascii() and national_id.isdigit():  # as stored: the fast path
+        return national_id if len(set(national_id)) > 1 else ""
     digits = re.sub(r"[^0-9]", "", khmer_digits_to_ascii(clean_text(national_id or "")))
     return digits if len(set(digits)) > 1 else ""
 
 
-@dataclass(frozen=True, slots=True)
-class Keys:
+class Keys(NamedTuple):
     """Comparison keys of one record; the fields of `registry.models.PersonKeys`."""
 
     person_id: int
@@ -256,7 +257,10 @@ class Keys:
     province_id: int | None
 
 
-KEY_FIELDS = tuple(Keys.__slots__)
+KEY_FIELDS = Keys._fields
+
+
+_clean = lru_cache(maxsize=200_000)(clean_text)
 
 
 def keys_compute(
@@ -273,8 +277,8 @@ def keys_compute(
     province_id: int | None,
 ) -> Keys:
     """Keys of one record given its stored (already normalised) values."""
-    name_km = clean_text(name_km or "")
-    name_latin = clean_text(name_latin or "")
+    name_km = _clean(name_km or "")
+    name_latin = _clean(name_latin or "")
     return Keys(
         person_id=person_id,
         name_km=name_km,

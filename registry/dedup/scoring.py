@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import datetime
 import json
-from collections import Counter
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -116,6 +115,28 @@ def record_from_keys(keys: Keys) -> Record:
 # --------------------------------------------------------------------------- fields
 
 
+def _multiset_split(x: tuple[str, ...], y: tuple[str, ...]) -> tuple[int, str, str]:
+    """(how many syllables both have, the rest of x joined, the rest of y joined), for
+    two sorted tuples."""
+    i = j = shared = 0
+    rest_x: list[str] = []
+    rest_y: list[str] = []
+    while i < len(x) and j < len(y):
+        if x[i] == y[j]:
+            shared += 1
+            i += 1
+            j += 1
+        elif x[i] < y[j]:
+            rest_x.append(x[i])
+            i += 1
+        else:
+            rest_y.append(y[j])
+            j += 1
+    rest_x.extend(x[i:])
+    rest_y.extend(y[j:])
+    return shared, "".join(rest_x), "".join(rest_y)
+
+
 def compare_khmer(a: Record, b: Record) -> str:
     """Syllables shared, and how alike the syllables that differ are.
 
@@ -126,11 +147,8 @@ def compare_khmer(a: Record, b: Record) -> str:
         return "missing"
     if a.khmer_key == b.khmer_key:
         return "exact"
-    left, right = Counter(a.syllables), Counter(b.syllables)
-    shared = sum((left & right).values())
+    shared, only_a, only_b = _multiset_split(a.syllables, b.syllables)
     longest = max(len(a.syllables), len(b.syllables))
-    only_a = "".join(sorted((left - right).elements()))
-    only_b = "".join(sorted((right - left).elements()))
     if shared * 2 >= longest and (
         Indel.normalized_similarity(only_a, only_b) > 0.5
         or ((not only_a or not only_b) and len(only_a + only_b) <= 3)

@@ -94,9 +94,7 @@ def village_resolve(
         candidates = named or candidates
     if len(candidates) == 1:
         return candidates[0]
-    names = "; ".join(
-        f"{v.name_km} / {v.name_en} ({_('commune')} {v.commune.code})" for v in candidates
-    )
+    names = "; ".join(f"{v.name_km} / {v.name_en} ({v.commune.code})" for v in candidates)
     if commune_code or len({v.commune_id for v in candidates}) == 1:
         message = _(
             "Village code %(code)s is used by several villages of the same commune "

@@ -141,6 +141,7 @@ def _village(raw: Mapping[str, Any]) -> Village:
     return village_resolve(
         village_code=str(raw.get("village_code") or ""),
         commune_code=str(raw.get("commune_code") or ""),
+        village_name=str(raw.get("village_name") or ""),
     )
 
 

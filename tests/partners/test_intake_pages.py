@@ -108,3 +108,17 @@ def test_supervisor_sees_the_batches_of_every_branch_of_the_partner(
 def test_other_roles_are_refused(client):
     client.force_login(user_with_role(Role.MINISTRY_OFFICER))
     assert client.get("/branch/intake/").status_code == 403
+
+
+def test_committed_rows_are_checked_for_duplicates(
+    client, staff, django_capture_on_commit_callbacks
+):
+    from registry.models import PersonKeys
+
+    branch = staff.role_assignments.get().branch
+    upload(client, branch, f"{HEADER}\n{GOOD}\n", capture=django_capture_on_commit_callbacks)
+    batch = IntakeBatch.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/branch/intake/{batch.pk}/commit/")
+    # The dedup task ran (inline in tests) and computed the new record's keys.
+    assert PersonKeys.objects.filter(person__reference="R-1").exists()
