@@ -14,12 +14,19 @@ from accounts.permissions import role_required
 from partners.forms import CounterForm
 from partners.selectors import branch_counts, branch_list_for
 from registry.forms import is_picker_refresh, picker_keep
-from registry.forms.registration import ConsentForm, DetailsForm, WorkForm, WorkplaceForm
+from registry.forms.registration import (
+    ConsentForm,
+    DetailsForm,
+    WorkForm,
+    WorkplaceForm,
+    person_initial,
+    unprefixed,
+)
 from registry.models import Consent, Person
 from registry.models.people import Channel
 from registry.regnumber import registration_number_clean
 from registry.selectors.people import person_list_visible_to, person_search
-from registry.services.people import PERSON_FIELDS, person_data_clean, person_update
+from registry.services.people import person_data_clean, person_update
 from registry.services.registration import registration_submit
 from registry.services.work import work_data_clean
 
@@ -63,7 +70,7 @@ def register(request: HttpRequest) -> HttpResponse:
         return _render_register(request, _forms(request))
     forms = _forms(request, request.POST, request.FILES)
     if is_picker_refresh(request.POST):
-        forms["details"] = DetailsForm(initial=_unprefixed(request.POST, "d"), prefix="d")
+        forms["details"] = DetailsForm(initial=unprefixed(request.POST, "d"), prefix="d")
         picker_keep(forms["details"], "d-village", request.POST)
         return _render_register(request, forms)
     if not all(form.is_valid() for form in forms.values()):
@@ -115,10 +122,6 @@ def _render_register(request, forms) -> HttpResponse:
     return render(request, "partners/register.html", context)
 
 
-def _unprefixed(data, prefix: str) -> dict:
-    return {k[len(prefix) + 1 :]: v for k, v in data.items() if k.startswith(f"{prefix}-")}
-
-
 def _applicant_or_404(request: HttpRequest, number: str) -> Person:
     clean = registration_number_clean(number)
     person = (
@@ -152,15 +155,12 @@ def applicant(request: HttpRequest, number: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def applicant_edit(request: HttpRequest, number: str) -> HttpResponse:
     person = _applicant_or_404(request, number)
-    initial = {field: getattr(person, field) for field in PERSON_FIELDS}
-    initial.update(
-        village=person.village_id, date_of_birth=person.date_of_birth.strftime("%d/%m/%Y")
-    )
+    initial = person_initial(person)
     data = request.POST if request.method == "POST" else None
     details = DetailsForm(data, initial=initial, prefix="d")
     work = WorkForm(data, initial=initial, prefix="w")
     if data is not None and is_picker_refresh(data):
-        details = DetailsForm(initial={**initial, **_unprefixed(data, "d")}, prefix="d")
+        details = DetailsForm(initial={**initial, **unprefixed(data, "d")}, prefix="d")
         picker_keep(details, "d-village", data)
     elif data is not None and details.is_valid() and work.is_valid():
         raw = {**details.cleaned_data, **work.cleaned_data, "phone": str(person.phone or "")}

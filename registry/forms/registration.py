@@ -212,3 +212,18 @@ class ConsentForm(forms.Form):
 def purposes_as_values(purposes: set[int | None]) -> list[str]:
     """The ConsentForm values for purposes in force (programme ids; None = data sharing)."""
     return [DATA_SHARING if p is None else str(p) for p in purposes]
+
+
+def person_initial(person) -> dict:
+    """A record's values as the DetailsForm and WorkForm show them for correction."""
+    from registry.services.people import PERSON_FIELDS
+
+    values = {field: getattr(person, field) for field in PERSON_FIELDS}
+    values["village"] = person.village_id
+    values["date_of_birth"] = person.date_of_birth.strftime("%d/%m/%Y")
+    return values
+
+
+def unprefixed(data, prefix: str) -> dict:
+    """The submitted values of a prefixed form, keyed by field name."""
+    return {k[len(prefix) + 1 :]: v for k, v in data.items() if k.startswith(f"{prefix}-")}

@@ -17,12 +17,14 @@ from registry.forms.registration import (
     DetailsForm,
     PhoneForm,
     WorkForm,
+    person_initial,
     purposes_as_values,
+    unprefixed,
 )
 from registry.models import Consent, PhoneCode
 from registry.models.people import Channel
 from registry.services.consent import consent_set
-from registry.services.people import PERSON_FIELDS, person_data_clean, person_leave, person_update
+from registry.services.people import person_data_clean, person_leave, person_update
 from registry.services.phone_codes import phone_code_send, phone_code_verify
 from registry.views.registrant_auth import (
     client_ip,
@@ -105,13 +107,6 @@ def detail(request: HttpRequest, number: str) -> HttpResponse:
     return render(request, "registry/me/person.html", context)
 
 
-def _initial(person) -> dict:
-    values = {field: getattr(person, field) for field in PERSON_FIELDS}
-    values["village"] = person.village_id
-    values["date_of_birth"] = person.date_of_birth.strftime("%d/%m/%Y")
-    return values
-
-
 @require_http_methods(["GET", "POST"])
 def edit(request: HttpRequest, number: str) -> HttpResponse:
     person = _guard(request, number)
@@ -121,10 +116,12 @@ def edit(request: HttpRequest, number: str) -> HttpResponse:
         messages.error(request, _("This record has left the registry and cannot be changed."))
         return redirect("registry:me_person", number=person.registration_number)
     data = request.POST if request.method == "POST" else None
-    details = DetailsForm(data, initial=_initial(person), prefix="d")
-    work = WorkForm(data, initial=_initial(person), prefix="w")
+    details = DetailsForm(data, initial=person_initial(person), prefix="d")
+    work = WorkForm(data, initial=person_initial(person), prefix="w")
     if data is not None and is_picker_refresh(data):
-        details = DetailsForm(initial={**_initial(person), **_unprefixed(data, "d")}, prefix="d")
+        details = DetailsForm(
+            initial={**person_initial(person), **unprefixed(data, "d")}, prefix="d"
+        )
         picker_keep(details, "d-village", data)
     elif data is not None and details.is_valid() and work.is_valid():
         raw = {**details.cleaned_data, **work.cleaned_data, "phone": str(person.phone)}
@@ -141,10 +138,6 @@ def edit(request: HttpRequest, number: str) -> HttpResponse:
             return redirect("registry:me_person", number=person.registration_number)
     context = {"person": person, "details": details, "work": work}
     return render(request, "registry/me/edit.html", context)
-
-
-def _unprefixed(data, prefix: str) -> dict:
-    return {k[len(prefix) + 1 :]: v for k, v in data.items() if k.startswith(f"{prefix}-")}
 
 
 @require_http_methods(["GET", "POST"])
