@@ -32,7 +32,16 @@ WEIGHTS_PATH = Path(__file__).with_name("weights.json")
 LEVELS: dict[str, tuple[str, ...]] = {
     "name_km": ("exact", "close", "partial", "different", "missing"),
     "name_latin": ("exact", "close", "similar", "different", "missing"),
-    "date_of_birth": ("exact", "typo", "same_year", "near", "different", "generation", "missing"),
+    "date_of_birth": (
+        "exact",
+        "typo",
+        "typo_far",
+        "same_year",
+        "near",
+        "different",
+        "generation",
+        "missing",
+    ),
     "sex": ("agree", "disagree", "missing"),
     "phone": ("agree", "disagree", "missing"),
     "national_id": ("agree", "typo", "disagree", "missing"),
@@ -46,6 +55,7 @@ OUTCOMES = {
     "village": "agree",
     "close": "partial",
     "typo": "partial",
+    "typo_far": "partial",
     "similar": "partial",
     "same_year": "partial",
     "near": "partial",
@@ -185,6 +195,10 @@ def compare_dob(a: Record, b: Record) -> str:
     x, y = a.dob_digits, b.dob_digits
     swapped = x[:4] + x[6:] + x[4:6]  # day and month read the wrong way round
     if Levenshtein.distance(x, y, score_cutoff=1) <= 1 or swapped == y:
+        # One digit of the year can move a birth date a generation: 1953 for 1973 is a
+        # typo, or a parent born on the same day of the year as the child.
+        if abs(a.dob.year - b.dob.year) >= GENERATION_YEARS:
+            return "typo_far"
         return "typo"
     if a.dob.year == b.dob.year:
         return "same_year"
@@ -304,6 +318,10 @@ def hard_negative_rules(levels: tuple[str, ...]) -> list[tuple[str, str]]:
         rules.append(("names_differ", CAP_BELOW_AUTO))
     if dob == "generation" and not id_agrees:
         rules.append(("parent_child", CAP_BELOW_REVIEW))
+    elif dob == "typo_far" and not id_agrees:
+        # A parent and child sharing a birthday, or one mistyped year digit: a shared
+        # phone makes the typo likely enough for a person to look, never the machine.
+        rules.append(("parent_child", CAP_BELOW_AUTO if phone == "agree" else CAP_BELOW_REVIEW))
     if (
         place == "different"
         and dob not in ("exact", "typo")
@@ -312,6 +330,10 @@ def hard_negative_rules(levels: tuple[str, ...]) -> list[tuple[str, str]]:
     ):
         # Namesakes: same name and birth year in another province, nothing else shared.
         rules.append(("namesake", CAP_BELOW_REVIEW))
+    if dob in ("same_year", "near", "different") and not id_agrees:
+        # Same name, other birth date: siblings named alike, or a person who gave another
+        # date. A shared phone and village do not tell them apart; a person decides.
+        rules.append(("birth_dates_differ", CAP_BELOW_AUTO))
     if national_id == "disagree":
         rules.append(("national_id_differs", CAP_BELOW_AUTO))
     if sex == "disagree":

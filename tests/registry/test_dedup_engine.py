@@ -288,3 +288,12 @@ def test_a_record_like_one_already_merged_joins_its_survivor(geography):
     case = DuplicateCase.objects.get(person_a=first, person_b=third)
     assert case.decision == DuplicateCase.Decision.MERGED
     assert any(r["field"] == "merged_record" for r in case.reasons)
+
+
+def test_parent_and_child_born_on_the_same_day_of_the_year_stay_apart(geography):
+    # 1953 and 1973 differ by one digit, like a typo: the generation gap still decides.
+    parent = person(date_of_birth=datetime.date(1953, 8, 15), national_id="")
+    child = person(date_of_birth=datetime.date(1973, 8, 15), national_id="", phone="+85516555444")
+    check(parent, child)
+    assert_kept_apart(parent, child)
+    assert not DuplicateCase.objects.exists()
