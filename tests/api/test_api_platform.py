@@ -139,7 +139,10 @@ def test_throttle_counters_live_in_the_shared_cache(staff, staff_api):
     if not isinstance(caches["default"], RedisCache):
         pytest.skip("the test settings use Redis when REDIS_URL is set")
     staff_api.get(URL)
-    keys = caches["default"]._cache.get_client(write=False).keys(f"*throttle:user:u{staff.pk}:*")
+    # Only this run's keys: other runs may share the Redis server (their prefix differs).
+    prefix = caches["default"].key_prefix
+    client = caches["default"]._cache.get_client(write=False)
+    keys = client.keys(f"{prefix}:*throttle:user:u{staff.pk}:*")
     assert len(keys) == 1
 
 
