@@ -391,8 +391,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=32, help="concurrent connections")
     parser.add_argument("--processes", type=int, default=4, help="load-generator processes")
     parser.add_argument("--warmup", type=int, default=10, help="requests per client first")
-    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers")
-    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument("--threads", type=int, default=2, help="threads per gunicorn worker")
     parser.add_argument("--worker-class", default="gthread")
     parser.add_argument("--conn-max-age", type=int, default=600)
     parser.add_argument("--seed", type=int, default=1)
@@ -504,6 +504,11 @@ def main(argv: list[str] | None = None) -> int:
     per_request = {
         name: (programs_1[name] - programs_0[name]) * 1000 / max(count, 1) for name in programs_1
     }
+    ours = sum(programs_1[name] - programs_0[name] for name in programs_1) + client_cpu
+    print(
+        f"others     {max(machine_busy - ours / elapsed, 0):.2f} cores busy with other work "
+        "during the run (machine minus gunicorn, bench database, Redis, load generator)"
+    )
     print(
         "cpu/request "
         + ", ".join(f"{name} {ms:.1f} ms" for name, ms in per_request.items())

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import generics, status
+from rest_framework import exceptions, generics, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
@@ -24,7 +24,7 @@ from registry.api.base import (
     branch_for_entry,
     error_responses,
 )
-from registry.api.errors import ApiError
+from registry.api.errors import ApiError, validation_error_from_django
 from registry.api.filters import RegistrantFilter
 from registry.api.idempotency import idempotent
 from registry.api.messages import api_text
@@ -133,7 +133,9 @@ class RegistrantListCreate(ApiLanguageMixin, generics.GenericAPIView):
             branch = None
             _merge(errors, error)
         serializer = RegistrantCreateSerializer(data=request.data, partial=True)
-        serializer.is_valid(raise_exception=True)
+        if not serializer.is_valid():
+            found = validation_error_from_django(ValidationError(errors)).detail if errors else {}
+            raise exceptions.ValidationError({**found, **serializer.errors})
         values = serializer.validated_data
 
         channel = values.get("channel") or Channel.API

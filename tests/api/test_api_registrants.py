@@ -483,3 +483,17 @@ def test_the_written_out_registrant_matches_its_documented_fields(staff):
     assert list(left) == list(serializer.fields)
     assert left["name_km"] is None
     assert left["status"] == "withdrawn"
+
+
+def test_type_errors_and_branch_errors_are_reported_together(staff_api):
+    response = staff_api.post(
+        URL,
+        registrant_body(name_km={"not": "text"}, branch="nowhere"),
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 400
+    assert set(response.json()["error"]["fields"]) == {"name_km", "branch"}
+    not_an_object = staff_api.post(URL, ["a", "list"], format="json")
+    assert not_an_object.status_code == 400
+    assert Person.objects.count() == 0
