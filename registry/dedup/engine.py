@@ -29,7 +29,7 @@ from registry.dedup.keys import KEY_FIELDS, Keys, keys_compute
 from registry.dedup.scoring import Score, Weights, record_from_keys, score_pair, weights_load
 from registry.models import DuplicateCase, Person
 from registry.models.dedup import DedupRun
-from registry.services.merge import person_merge
+from registry.services.merge import MergeRequest, person_merge, person_merge_many
 
 logger = logging.getLogger(__name__)
 
@@ -93,8 +93,9 @@ def _keys_refresh(person_id: int) -> tuple[Keys, str] | None:
     return keys, row[0]
 
 
-def keys_refresh_stale(*, batch_size: int = 20_000) -> int:
-    """Compute the keys of every record that has none or changed since; returns how many.
+def keys_refresh_stale(*, person_ids: list[int] | None = None, batch_size: int = 20_000) -> int:
+    """Compute the keys of every record that has none or changed since (of `person_ids`
+    only, when given); returns how many.
 
     Streams the records and writes the keys with COPY and one upsert per batch, so a
     registry loaded in bulk gets its keys in one pass.
@@ -112,7 +113,9 @@ def keys_refresh_stale(*, batch_size: int = 20_000) -> int:
             source.itersize = batch_size
             source.execute(
                 _PERSON_KEYS_SQL + " LEFT JOIN registry_personkeys k ON k.person_id = p.id"
-                " WHERE k.person_id IS NULL OR k.computed_at < p.updated_at"
+                " WHERE (k.person_id IS NULL OR k.computed_at < p.updated_at)"
+                + (" AND p.id = ANY(%s)" if person_ids is not None else ""),
+                [person_ids] if person_ids is not None else None,
             )
             while rows := source.fetchmany(batch_size):
                 with (
@@ -245,12 +248,7 @@ def _case_upsert(
     via: int | None = None,
 ) -> tuple[DuplicateCase, bool]:
     """Open the pair's case or refresh the open one; returns (case, created)."""
-    reasons = score.reasons(weights)
-    if via is not None:
-        # The best match was a record already merged into one of the pair.
-        reasons.append(
-            {"field": "merged_record", "outcome": "agree", "level": "alias", "weight": None}
-        )
+    reasons = _reasons(score, weights, via)
     existing = decided.get(pair)
     if existing is not None:
         case_id, _decision = existing
@@ -297,6 +295,153 @@ def _best_per_target(
     return ranked
 
 
+class _Merger:
+    """How `_resolve` merges a pair it scored at the automatic level.
+
+    `merge` returns False when the merge cannot be made (a record is no longer active);
+    `survivor_keys` gives the survivor's keys as the merge left them.
+    """
+
+    def merge(
+        self, *, pair: tuple[int, int], score: Score, via: int | None, existing: tuple | None
+    ) -> bool:
+        raise NotImplementedError
+
+    def survivor_keys(self, survivor_id: int, merged_id: int) -> Keys | None:
+        raise NotImplementedError
+
+
+class _MergeNow(_Merger):
+    """Incremental: the merge is made at once, and the survivor's keys read back."""
+
+    def __init__(self, *, weights: Weights, source: str, decided: _Decided) -> None:
+        self.weights, self.source, self.decided = weights, source, decided
+
+    def merge(self, *, pair, score, via, existing) -> bool:
+        try:
+            with transaction.atomic():
+                case, _created = _case_upsert(
+                    pair=pair,
+                    score=score,
+                    weights=self.weights,
+                    source=self.source,
+                    decided=self.decided,
+                    via=via,
+                )
+                person_merge(survivor=Person(pk=pair[0]), merged=Person(pk=pair[1]), case=case)
+        except ValidationError:
+            # One of the two is no longer active (merged or withdrawn meanwhile).
+            if existing is None:
+                self.decided.forget(pair)
+            return False
+        self.decided.set(pair, case.pk, Decision.MERGED)
+        return True
+
+    def survivor_keys(self, survivor_id: int, merged_id: int) -> Keys | None:
+        return keys_refresh(person_id=survivor_id)
+
+
+def _keys_merged(survivor: Keys, merged: Keys) -> Keys:
+    """The survivor's keys after a merge: it takes the merged record's Latin name, phone
+    and ID number where it had none (`person_merge`'s fill-in)."""
+    filled = {}
+    if not survivor.name_latin and merged.name_latin:
+        filled.update(name_latin=merged.name_latin, latin_key=merged.latin_key)
+    if not survivor.phone and merged.phone:
+        filled["phone"] = merged.phone
+    if not survivor.national_id and merged.national_id:
+        filled["national_id"] = merged.national_id
+    return survivor._replace(**filled) if filled else survivor
+
+
+class _MergeLater(_Merger):
+    """Batch: merges are decided in memory (the index updated as if they were made) and
+    made together, with `person_merge_many`, when the chunk is done."""
+
+    def __init__(
+        self, *, weights: Weights, source: str, decided: _Decided, index: BlockIndex
+    ) -> None:
+        self.weights, self.source, self.decided, self.index = weights, source, decided, index
+        self.pending: list[tuple[tuple[int, int], Score, int | None, tuple | None]] = []
+
+    def merge(self, *, pair, score, via, existing) -> bool:
+        self.pending.append((pair, score, via, existing))
+        self.decided.set(pair, existing[0] if existing else 0, Decision.MERGED)
+        return True
+
+    def survivor_keys(self, survivor_id: int, merged_id: int) -> Keys | None:
+        survivor = self.index.keys.get(survivor_id)
+        merged = self.index.keys.get(merged_id) or self.index.aliases.get(merged_id)
+        if survivor is None or merged is None:
+            return survivor
+        keys = _keys_merged(survivor, merged)
+        self.index.update(keys)
+        return keys
+
+    def flush(self, counts: Counts) -> None:
+        """Make the chunk's merges: their cases, the merges, the survivors' stored keys."""
+        if not self.pending:
+            return
+        pending, self.pending = self.pending, []
+        now = timezone.now()
+        new = [
+            DuplicateCase(
+                person_a_id=pair[0],
+                person_b_id=pair[1],
+                score=score.probability,
+                reasons=_reasons(score, self.weights, via),
+                source=self.source,
+            )
+            for pair, score, via, existing in pending
+            if existing is None
+        ]
+        DuplicateCase.objects.bulk_create(new)
+        created = iter(new)
+        requests = []
+        for pair, score, via, existing in pending:
+            if existing is None:
+                case_id = next(created).pk
+            else:
+                case_id = existing[0]
+                DuplicateCase.objects.filter(pk=case_id, decision=Decision.OPEN).update(
+                    score=score.probability,
+                    reasons=_reasons(score, self.weights, via),
+                    updated_at=now,
+                )
+            self.decided.set(pair, case_id, Decision.MERGED)
+            requests.append(MergeRequest(pair[0], pair[1], case_id))
+        outcome = person_merge_many(requests)
+        if outcome.refused:
+            # A record left the registry or was merged by someone else since the index was
+            # read: as in the incremental path, that pair is not merged and its new case
+            # goes (an open one stays open).
+            refused = {(r.survivor_id, r.merged_id): r.case_id for r, _error in outcome.refused}
+            was_open = {existing[0] for _p, _s, _v, existing in pending if existing}
+            DuplicateCase.objects.filter(
+                pk__in=[c for c in refused.values() if c not in was_open]
+            ).delete()
+            for pair, case_id in refused.items():
+                if case_id in was_open:
+                    self.decided.set(pair, case_id, Decision.OPEN)
+                else:
+                    self.decided.forget(pair)
+            counts.merged -= len(refused)
+            counts.pairs_found -= len(refused)
+            logger.warning("dedup batch: %d merges refused: %s", len(refused), outcome.refused)
+        survivors = sorted({r.survivor_id for r in requests})
+        keys_refresh_stale(person_ids=survivors)
+
+
+def _reasons(score: Score, weights: Weights, via: int | None) -> list[dict]:
+    reasons = score.reasons(weights)
+    if via is not None:
+        # The best match was a record already merged into one of the pair.
+        reasons.append(
+            {"field": "merged_record", "outcome": "agree", "level": "alias", "weight": None}
+        )
+    return reasons
+
+
 def _resolve(
     *,
     keys: Keys,
@@ -304,7 +449,7 @@ def _resolve(
     weights: Weights,
     source: str,
     decided: _Decided,
-    refresh: Callable[[int], Keys | None],
+    merger: _Merger,
     on_merge: Callable[[int, int], None] | None = None,
 ) -> PersonResult:
     """Score `keys` against its candidates and act: merge, open cases, or nothing."""
@@ -325,29 +470,9 @@ def _resolve(
             counts.pairs_found += 1
             if score.log_odds >= weights.auto_merge:
                 survivor_id, merged_id = pair
-                try:
-                    with transaction.atomic():
-                        case, _created = _case_upsert(
-                            pair=pair,
-                            score=score,
-                            weights=weights,
-                            source=source,
-                            decided=decided,
-                            via=via,
-                        )
-                        person_merge(
-                            survivor=Person(pk=survivor_id),
-                            merged=Person(pk=merged_id),
-                            case=case,
-                            actor=None,
-                        )
-                except ValidationError:
-                    # One of the two is no longer active (merged or withdrawn meanwhile).
+                if not merger.merge(pair=pair, score=score, via=via, existing=existing):
                     counts.pairs_found -= 1
-                    if existing is None:
-                        decided.forget(pair)
                     continue
-                decided.set(pair, case.pk, Decision.MERGED)
                 counts.merged += 1
                 if on_merge is not None:
                     on_merge(survivor_id, merged_id)
@@ -355,7 +480,7 @@ def _resolve(
                     result.survivor_id = survivor_id
                 else:
                     result.merged_ids.append(merged_id)
-                refreshed = refresh(survivor_id)
+                refreshed = merger.survivor_keys(survivor_id, merged_id)
                 if refreshed is None:
                     return result
                 current = refreshed
@@ -386,13 +511,14 @@ def dedup_person(*, person_id: int, weights: Weights | None = None) -> PersonRes
         if found is None or found[1] != Person.Status.ACTIVE:
             return PersonResult(person_id=person_id)
         keys = found[0]
+        decided = _Decided()
         return _resolve(
             keys=keys,
             candidates=candidates_lookup(keys),
             weights=weights,
             source=Source.INCREMENTAL,
-            decided=_Decided(),
-            refresh=lambda pk: keys_refresh(person_id=pk),
+            decided=decided,
+            merger=_MergeNow(weights=weights, source=Source.INCREMENTAL, decided=decided),
         )
 
 
@@ -483,11 +609,7 @@ def _batch(
         run.total = len(ids) + run.done
     extra = run.counts.get("keys_refreshed", 0) + refreshed
 
-    def refresh(pk: int) -> Keys | None:
-        keys = keys_refresh(person_id=pk)
-        if keys is not None:
-            index.update(keys)
-        return keys
+    merger = _MergeLater(weights=weights, source=Source.BATCH, decided=decided, index=index)
 
     def on_merge(survivor_id: int, merged_id: int) -> None:
         index.merged(merged_id, survivor_id)
@@ -509,10 +631,11 @@ def _batch(
                         weights=weights,
                         source=Source.BATCH,
                         decided=decided,
-                        refresh=refresh,
+                        merger=merger,
                         on_merge=on_merge,
                     ).counts
                 )
+            merger.flush(counts)
             run.cursor = chunk[-1]
             run.done += len(chunk)
             run.counts = {**counts.as_dict(), "keys_refreshed": extra}

@@ -1,4 +1,4 @@
-"""Merging two records of one person, losslessly and reversibly.
+"""Merging records of one person, losslessly and reversibly.
 
 The merged record stays, marked `merged` and pointing to the survivor, so it leaves
 every list and export but nothing it held is lost. The survivor keeps each of the
@@ -7,12 +7,19 @@ aliases, and takes the merged record's value for a field it left empty. Consent
 after a merge is in force only for the purposes both records had consented to: a
 "no" given on either record is respected. Everything changed is written in the
 Merge's snapshot, so `merge_undo` puts both records back exactly.
+
+`person_merge_many` applies a list of merges in one transaction with a fixed number of
+statements (the whole-registry dedup merges tens of thousands of pairs); `person_merge`
+is the same rules for one pair. The merges of a list are applied in order, each one
+seeing the records as the previous ones left them, exactly as if merged one by one.
 """
 
 import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -37,101 +44,205 @@ def _locked_pair(first_id: int, second_id: int) -> dict[int, Person]:
     return {p.pk: p for p in people}
 
 
-@transaction.atomic
-def person_merge(
-    *, survivor: Person, merged: Person, case: DuplicateCase | None = None, actor=None
-) -> Merge:
-    if survivor.pk == merged.pk:
-        raise ValidationError(_("A record cannot be merged into itself."), code="merge_self")
-    people = _locked_pair(survivor.pk, merged.pk)
-    survivor, merged = people[survivor.pk], people[merged.pk]
-    for person in (survivor, merged):
-        if person.status != Person.Status.ACTIVE:
-            raise ValidationError(
+@dataclass(frozen=True)
+class MergeRequest:
+    survivor_id: int
+    merged_id: int
+    case_id: int | None = None  # the DuplicateCase the merge decides, if any
+
+
+@dataclass
+class MergeOutcome:
+    merges: list[Merge] = field(default_factory=list)  # in the order of the requests
+    refused: list[tuple[MergeRequest, ValidationError]] = field(default_factory=list)
+
+
+@dataclass
+class _Record:
+    """What a merge reads and changes of one record, as the merges so far left it."""
+
+    person: Person
+    values: dict[str, str]  # ALIAS_FIELDS and FILL_FIELDS as text
+    status: str
+    merged_into_id: int | None
+    consents: dict[int, int | None]  # active consent pk -> programme id (None: general)
+    touched: bool = False
+
+
+def _refusal(request: MergeRequest, records: dict[int, "_Record"]) -> ValidationError | None:
+    if request.survivor_id == request.merged_id:
+        return ValidationError(_("A record cannot be merged into itself."), code="merge_self")
+    for person_id in (request.survivor_id, request.merged_id):
+        record = records.get(person_id)
+        if record is None:
+            return ValidationError(
+                _("Record %(n)s does not exist."), code="merge_missing", params={"n": person_id}
+            )
+        if record.status != Person.Status.ACTIVE:
+            return ValidationError(
                 _("Record %(n)s is not active (%(status)s) and cannot be merged."),
                 code="merge_inactive",
-                params={"n": person.registration_number, "status": person.get_status_display()},
+                params={
+                    "n": record.person.registration_number,
+                    "status": Person.Status(record.status).label,
+                },
             )
-    active = {
-        p: set(
-            Consent.objects.filter(person=p, withdrawn_at=None).values_list(
-                "programme_id", flat=True
-            )
+    return None
+
+
+def _records(ids: set[int]) -> dict[int, _Record]:
+    # Lock in id order so two merges touching the same records cannot deadlock.
+    people = Person.objects.select_for_update().filter(pk__in=ids).order_by("pk")
+    records = {
+        p.pk: _Record(
+            person=p,
+            values={f: _text(getattr(p, f)) for f in (*ALIAS_FIELDS, *FILL_FIELDS)},
+            status=p.status,
+            merged_into_id=p.merged_into_id,
+            consents={},
         )
-        for p in (survivor, merged)
+        for p in people
     }
-    withdrawn_on_survivor = list(
-        Consent.objects.filter(
-            person=survivor, withdrawn_at=None, programme_id__in=active[survivor] - active[merged]
-        ).values_list("pk", flat=True)
-    )
-    if None in active[survivor] - active[merged]:
-        withdrawn_on_survivor += list(
-            Consent.objects.filter(person=survivor, withdrawn_at=None, programme=None).values_list(
-                "pk", flat=True
-            )
-        )
-    filled = {
-        field: _text(getattr(merged, field))
-        for field in FILL_FIELDS
-        if not _text(getattr(survivor, field)) and _text(getattr(merged, field))
-    }
-    merge = Merge.objects.create(
-        survivor=survivor,
-        merged=merged,
-        case=case,
-        merged_by=actor,
-        snapshot={
-            "filled": filled,
-            "survivor_before": {f: _text(getattr(survivor, f)) for f in FILL_FIELDS},
-            "merged_status": merged.status,
-            "consents_withdrawn": sorted(set(withdrawn_on_survivor)),
-        },
-    )
-    for field, value in filled.items():
-        setattr(survivor, field, value)
-    survivor.save()
-    PersonAlias.objects.bulk_create(
-        PersonAlias(person=survivor, field=field, value=_text(getattr(merged, field)), merge=merge)
-        for field in ALIAS_FIELDS
-        if _text(getattr(merged, field))
-        and _text(getattr(merged, field)) != _text(getattr(survivor, field))
-    )
+    active = Consent.objects.filter(person_id__in=records, withdrawn_at=None)
+    for pk, person_id, programme_id in active.values_list("pk", "person_id", "programme_id"):
+        records[person_id].consents[pk] = programme_id
+    return records
+
+
+@transaction.atomic
+def person_merge_many(requests: Sequence[MergeRequest], *, actor=None) -> MergeOutcome:
+    """Apply the merges in order; a merge whose records are not both active (merged,
+    withdrawn, or missing) is refused with its reason and the others go on."""
+    outcome = MergeOutcome()
+    if not requests:
+        return outcome
+    records = _records({i for r in requests for i in (r.survivor_id, r.merged_id)})
     now = timezone.now()
-    Consent.objects.filter(pk__in=withdrawn_on_survivor).update(
-        withdrawn_at=now, withdrawn_channel=MERGE_CHANNEL, withdrawn_by=actor
-    )
-    merged.status = Person.Status.MERGED
-    merged.merged_into = survivor
-    merged.save(update_fields=["status", "merged_into", "updated_at"])
-    PersonChange.objects.bulk_create(
-        [
+    aliases: list[tuple[Merge, PersonAlias]] = []
+    changes: list[PersonChange] = []
+    withdrawn: list[int] = []
+    decided_cases: list[int] = []
+    for request in requests:
+        refusal = _refusal(request, records)
+        if refusal is not None:
+            outcome.refused.append((request, refusal))
+            continue
+        survivor, merged = records[request.survivor_id], records[request.merged_id]
+        kept = set(merged.consents.values())
+        withdrawn_here = sorted(
+            pk for pk, programme in survivor.consents.items() if programme not in kept
+        )
+        filled = {
+            f: merged.values[f] for f in FILL_FIELDS if not survivor.values[f] and merged.values[f]
+        }
+        merge = Merge(
+            survivor_id=request.survivor_id,
+            merged_id=request.merged_id,
+            case_id=request.case_id,
+            merged_by=actor,
+            snapshot={
+                "filled": filled,
+                "survivor_before": {f: survivor.values[f] for f in FILL_FIELDS},
+                "merged_status": merged.status,
+                "consents_withdrawn": withdrawn_here,
+            },
+        )
+        outcome.merges.append(merge)
+        survivor.values.update(filled)
+        aliases += [
+            (merge, PersonAlias(person_id=request.survivor_id, field=f, value=merged.values[f]))
+            for f in ALIAS_FIELDS
+            if merged.values[f] and merged.values[f] != survivor.values[f]
+        ]
+        for pk in withdrawn_here:
+            del survivor.consents[pk]
+        withdrawn += withdrawn_here
+        merged.status = Person.Status.MERGED
+        merged.merged_into_id = request.survivor_id
+        survivor.touched = merged.touched = True
+        changes += [
             PersonChange(
-                person=survivor,
+                person_id=request.survivor_id,
                 action=PersonChange.Action.MERGED_FROM,
                 changes={
-                    "merged": [None, merged.registration_number],
+                    "merged": [None, merged.person.registration_number],
                     **{f: ["", v] for f, v in filled.items()},
                 },
                 actor=actor,
                 channel=MERGE_CHANNEL,
             ),
             PersonChange(
-                person=merged,
+                person_id=request.merged_id,
                 action=PersonChange.Action.MERGED_INTO,
-                changes={"merged_into": [None, survivor.registration_number]},
+                changes={"merged_into": [None, survivor.person.registration_number]},
                 actor=actor,
                 channel=MERGE_CHANNEL,
             ),
         ]
+        if request.case_id is not None:
+            decided_cases.append(request.case_id)
+
+    Merge.objects.bulk_create(outcome.merges)
+    for merge, alias in aliases:
+        alias.merge_id = merge.pk
+    PersonAlias.objects.bulk_create(alias for _merge, alias in aliases)
+    _people_write([r for r in records.values() if r.touched], now)
+    Consent.objects.filter(pk__in=withdrawn).update(
+        withdrawn_at=now, withdrawn_channel=MERGE_CHANNEL, withdrawn_by=actor
     )
-    if case is not None:
-        case.decision = DuplicateCase.Decision.MERGED
-        case.automatic = actor is None
-        case.decided_by = actor
-        case.decided_at = now
-        case.save(update_fields=["decision", "automatic", "decided_by", "decided_at", "updated_at"])
-    return merge
+    PersonChange.objects.bulk_create(changes)
+    DuplicateCase.objects.filter(pk__in=decided_cases).update(
+        decision=DuplicateCase.Decision.MERGED,
+        automatic=actor is None,
+        decided_by=actor,
+        decided_at=now,
+        updated_at=now,
+    )
+    return outcome
+
+
+def _people_write(records: list[_Record], now: datetime.datetime) -> None:
+    """Write each touched record's final fill-in values, status and survivor at once."""
+    if not records:
+        return
+    prep = {f: Person._meta.get_field(f) for f in FILL_FIELDS}
+    columns = {
+        f: [
+            prep[f].get_db_prep_save(r.values[f] or prep[f].get_default(), connection)
+            for r in records
+        ]
+        for f in FILL_FIELDS
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE registry_person p SET name_latin = v.name_latin, phone = v.phone,"
+            " national_id = v.national_id, occupation = v.occupation, status = v.status,"
+            " merged_into_id = v.merged_into_id, updated_at = %s"
+            " FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[], %s::text[],"
+            " %s::text[], %s::bigint[])"
+            " AS v(id, name_latin, phone, national_id, occupation, status, merged_into_id)"
+            " WHERE p.id = v.id",
+            [
+                now,
+                [r.person.pk for r in records],
+                *(columns[f] for f in FILL_FIELDS),
+                [r.status for r in records],
+                [r.merged_into_id for r in records],
+            ],
+        )
+
+
+def person_merge(
+    *, survivor: Person, merged: Person, case: DuplicateCase | None = None, actor=None
+) -> Merge:
+    """Merge one record into another; a ValidationError says why it cannot be."""
+    outcome = person_merge_many(
+        [MergeRequest(survivor.pk, merged.pk, case.pk if case is not None else None)],
+        actor=actor,
+    )
+    if outcome.refused:
+        raise outcome.refused[0][1]
+    return outcome.merges[0]
 
 
 @transaction.atomic
@@ -150,11 +261,11 @@ def merge_undo(*, merge: Merge, actor=None) -> Merge:
         )
     snapshot = merge.snapshot
     restored = {}
-    for field, value in snapshot.get("filled", {}).items():
+    for name, value in snapshot.get("filled", {}).items():
         # A value corrected by hand since the merge is kept: only the merge's own fill-in goes.
-        if _text(getattr(survivor, field)) == value:
-            setattr(survivor, field, snapshot["survivor_before"].get(field, ""))
-            restored[field] = [value, ""]
+        if _text(getattr(survivor, name)) == value:
+            setattr(survivor, name, snapshot["survivor_before"].get(name, ""))
+            restored[name] = [value, ""]
     survivor.save()
     merge.aliases.all().delete()
     Consent.objects.filter(

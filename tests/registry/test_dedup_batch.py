@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 
 from registry.dedup import dedup_batch
-from registry.models import DuplicateCase, Person, Village
+from registry.models import DuplicateCase, Person, PersonKeys, Village
 from registry.models.dedup import DedupRun
 from registry.services.duplicates import duplicate_case_decide
 from tests.factories import PersonFactory, UserFactory
@@ -189,3 +189,58 @@ def test_the_batch_pairs_a_record_like_a_merged_one_with_its_survivor(geography)
     assert summary.counts["merged"] == 2
     third.refresh_from_db()
     assert third.merged_into_id == first.pk
+
+
+def test_the_batch_stores_the_survivors_keys_as_its_merges_left_them(geography):
+    common = {"name_km": "ខៀវ សុភា", "sex": "F", "date_of_birth": datetime.date(1988, 3, 9)}
+    first = PersonFactory(
+        name_latin="Khiev Sophea", phone="", national_id="", village=village(), **common
+    )
+    PersonFactory(
+        name_latin="Khieu Sophea", phone="+85512777888", national_id="222333444",
+        village=village(), **common,
+    )  # fmt: skip
+    summary = dedup_batch(chunk_size=50)  # one chunk: its merges are made together at its end
+    assert summary.counts["merged"] == 1
+    keys = PersonKeys.objects.get(person=first)
+    assert (keys.phone, keys.national_id) == ("+85512777888", "222333444")
+    first.refresh_from_db()
+    assert (str(first.phone), first.national_id) == ("+85512777888", "222333444")
+
+
+def test_a_batch_merge_refused_at_the_end_of_its_chunk_leaves_no_case(geography):
+    from registry.dedup.blocking import BlockIndex
+    from registry.dedup.engine import (
+        Counts,
+        _Decided,
+        _MergeLater,
+        keys_refresh_stale,
+        registry_keys,
+    )
+    from registry.dedup.scoring import record_from_keys, score_pair, weights_load
+
+    originals, copies, _uncertain = registry_with_duplicates()
+    keys_refresh_stale()
+    index = BlockIndex(*registry_keys())
+    weights = weights_load()
+    decided = _Decided({})
+    merger = _MergeLater(weights=weights, source="batch", decided=decided, index=index)
+    for original, copy in zip(originals[:2], copies[:2], strict=True):
+        pair = (original.pk, copy.pk)
+        score = score_pair(
+            record_from_keys(index.keys[original.pk]),
+            record_from_keys(index.keys[copy.pk]),
+            weights,
+        )
+        assert merger.merge(pair=pair, score=score, via=None, existing=None)
+    # Someone withdraws the second copy before the chunk ends.
+    Person.objects.filter(pk=copies[1].pk).update(status="withdrawn")
+    counts = Counts(pairs_found=2, merged=2)
+    merger.flush(counts)
+    assert (counts.merged, counts.pairs_found) == (1, 1)
+    assert Person.objects.get(pk=copies[0].pk).merged_into_id == originals[0].pk
+    assert Person.objects.get(pk=copies[1].pk).status == "withdrawn"
+    assert list(DuplicateCase.objects.values_list("person_b_id", "decision")) == [
+        (copies[0].pk, "merged")
+    ]
+    assert decided.get((originals[1].pk, copies[1].pk)) is None

@@ -4,10 +4,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.forms.models import model_to_dict
 
-from registry.models import Consent, DuplicateCase, Person, PersonAlias, PersonChange
+from registry.models import Consent, DuplicateCase, Merge, Person, PersonAlias, PersonChange
 from registry.selectors.people import person_list_visible_to
 from registry.services.consent import consent_give
-from registry.services.merge import merge_undo, person_merge
+from registry.services.merge import MergeRequest, merge_undo, person_merge, person_merge_many
 from tests.factories import PersonFactory, ProgrammeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -158,3 +158,126 @@ def test_a_partner_reference_of_a_merged_record_leads_to_the_survivor():
     )
     person, created = person_register(data=data, channel="bulk", branch=branch, reference="REF-9")
     assert not created and person == survivor
+
+
+def _chain_of_four(suffix: str, programmes) -> list[Person]:
+    """Four records of one person, with fill-ins, aliases and consents to reconcile."""
+    people = [
+        PersonFactory(name_latin="", national_id="", phone="", occupation="", reference=""),
+        PersonFactory(
+            name_latin="Sokh Dara", national_id="", phone="+85512000111", reference=f"A-{suffix}"
+        ),
+        PersonFactory(
+            name_latin="Sok Dara",
+            national_id="010203040",
+            phone="+85512000333",
+            occupation="tailor",
+        ),
+        PersonFactory(name_latin="Sok Darah", phone="+85517000222", reference=f"B-{suffix}"),
+    ]
+    general, nssf, skills = programmes
+    for person, given in zip(
+        people, ([nssf, skills], [nssf], [nssf, general], [skills]), strict=True
+    ):
+        for programme in given:
+            consent_give(person=person, programme=programme, channel="self")
+    return people
+
+
+def _outcome(people: list[Person], suffix: str) -> list:
+    """Everything a merge writes, with record ids replaced by their place in the list
+    (and references by what they have in common)."""
+    place = {p.pk: i for i, p in enumerate(people)}
+    rows = []
+    for person in people:
+        person.refresh_from_db()
+        rows.append(
+            (
+                person.name_latin,
+                str(person.phone),
+                person.national_id,
+                person.occupation,
+                person.status,
+                place.get(person.merged_into_id),
+                sorted(consent_state(person), key=str),
+                sorted(
+                    (field, value.removesuffix(suffix) if field == "reference" else value)
+                    for field, value in PersonAlias.objects.filter(person=person).values_list(
+                        "field", "value"
+                    )
+                ),
+                [
+                    (c.action, sorted(k for k in c.changes if k not in ("merged", "merged_into")))
+                    for c in PersonChange.objects.filter(person=person, channel="merge").order_by(
+                        "pk"
+                    )
+                ],
+            )
+        )
+    merges = Merge.objects.filter(survivor__in=people).order_by("pk")
+    rows.append(
+        [
+            (
+                place[m.survivor_id],
+                place[m.merged_id],
+                m.snapshot["filled"],
+                m.snapshot["survivor_before"],
+                len(m.snapshot["consents_withdrawn"]),
+            )
+            for m in merges
+        ]
+    )
+    return rows
+
+
+def test_merging_a_list_is_merging_one_by_one():
+    programmes = (None, ProgrammeFactory(), ProgrammeFactory())
+    one_by_one = _chain_of_four("1", programmes)
+    listed = _chain_of_four("2", programmes)
+    # A chain: 3 into 1, 1 into 0, then 2 into 0 (the survivor twice, a merged survivor).
+    order = [(1, 3), (0, 1), (0, 2)]
+    for s, m in order:
+        person_merge(
+            survivor=Person.objects.get(pk=one_by_one[s].pk),
+            merged=Person.objects.get(pk=one_by_one[m].pk),
+        )
+    outcome = person_merge_many([MergeRequest(listed[s].pk, listed[m].pk) for s, m in order])
+    assert len(outcome.merges) == 3 and not outcome.refused
+    assert _outcome(listed, "2") == _outcome(one_by_one, "1")
+    # Undone in reverse order, both records of each merge come back as they were.
+    for merge in reversed(outcome.merges):
+        merge_undo(merge=merge)
+    assert Person.objects.filter(pk__in=[p.pk for p in listed], status="active").count() == 4
+
+
+def test_a_refused_merge_in_a_list_leaves_the_others():
+    a, b = pair()
+    c, d = PersonFactory(), PersonFactory(status="withdrawn")
+    case = DuplicateCase.objects.create(person_a=a, person_b=b, score=0.99, source="batch")
+    outcome = person_merge_many(
+        [
+            MergeRequest(a.pk, b.pk, case.pk),
+            MergeRequest(c.pk, b.pk),  # b is merged by then
+            MergeRequest(c.pk, d.pk),  # d left the registry
+            MergeRequest(c.pk, c.pk),
+            MergeRequest(c.pk, 10**12),
+        ]
+    )
+    assert [(m.survivor_id, m.merged_id) for m in outcome.merges] == [(a.pk, b.pk)]
+    assert [error.code for _request, error in outcome.refused] == [
+        "merge_inactive",
+        "merge_inactive",
+        "merge_self",
+        "merge_missing",
+    ]
+    case.refresh_from_db()
+    assert case.decision == "merged" and case.automatic
+    assert Person.objects.get(pk=c.pk).status == "active"
+    assert Person.objects.get(pk=b.pk).merged_into_id == a.pk
+
+
+def test_merging_a_list_takes_the_same_statements_however_long(django_assert_max_num_queries):
+    pairs = [pair() for _ in range(30)]
+    with django_assert_max_num_queries(12):
+        outcome = person_merge_many([MergeRequest(s.pk, m.pk) for s, m in pairs])
+    assert len(outcome.merges) == 30
