@@ -46,6 +46,7 @@ _LATIN_NAME_PART_SEPARATOR = re.compile(r"([ '\-])")
 # What people write around a phone number; anything else (letters, "ext", "#") is refused
 # rather than handed to phonenumbers, which reads letters as keypad digits.
 _PHONE_CHARACTERS = re.compile(r"[0-9+\-(). ]+")
+_PHONE_SEPARATORS = re.compile(r"[^0-9+]")
 _PHONE_NUMBER_TYPES = {
     phonenumbers.PhoneNumberType.MOBILE,
     phonenumbers.PhoneNumberType.FIXED_LINE,
@@ -165,11 +166,19 @@ def normalise_phone(value: str, *, required: bool = True) -> str:
         return ""
     if not _PHONE_CHARACTERS.fullmatch(value):
         raise ValidationError(PHONE_HELP, code="phone_invalid")
-    digits = re.sub(r"[^0-9+]", "", value)
+    digits = _PHONE_SEPARATORS.sub("", value)
+    national = _cambodian_national_number(digits)
+    if national is not None:
+        return "+855" + national
     # In Cambodia "008" is an international prefix, so phonenumbers reads "00855…" as a
     # call to Brazil (+55); people who write it mean +855.
     if digits.startswith("00855"):
         value = "+" + digits[2:]
+    return _phone_parse(value)
+
+
+def _phone_parse(value: str) -> str:
+    """normalise_phone's answer from phonenumbers' parser, for any shape of number."""
     try:
         number = phonenumbers.parse(value, CAMBODIA_REGION)
     except phonenumbers.NumberParseException as error:
@@ -178,12 +187,89 @@ def normalise_phone(value: str, *, required: bool = True) -> str:
         raise ValidationError(PHONE_HELP, code="phone_invalid") from None
     if number.country_code != CAMBODIA_COUNTRY_CODE:
         raise _foreign_phone_error()
-    if (
-        not phonenumbers.is_valid_number(number)
-        or phonenumbers.number_type(number) not in _PHONE_NUMBER_TYPES
-    ):
+    # number_type is UNKNOWN exactly when is_valid_number is false, so one call decides.
+    if phonenumbers.number_type(number) not in _PHONE_NUMBER_TYPES:
         raise ValidationError(PHONE_HELP, code="phone_invalid")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _desc_matcher(desc) -> tuple[frozenset[int], re.Pattern] | None:
+    if desc is None or not desc.national_number_pattern:
+        return None
+    return frozenset(desc.possible_length), re.compile(desc.national_number_pattern)
+
+
+_KH_METADATA = phonenumbers.PhoneMetadata.metadata_for_region(CAMBODIA_REGION)
+assert _KH_METADATA is not None  # shipped with phonenumbers
+_KH_GENERAL = _desc_matcher(_KH_METADATA.general_desc)
+# Longer than this, phonenumbers reads a leading "855" as the country code.
+_KH_LONGEST = max(_KH_GENERAL[0]) if _KH_GENERAL else 0
+# The types phonenumbers' number_type tries before fixed line and mobile, in its order:
+# a number matching one of them is that type, so it is refused.
+_KH_REFUSED_TYPES = [
+    matcher
+    for matcher in map(
+        _desc_matcher,
+        (
+            _KH_METADATA.premium_rate,
+            _KH_METADATA.toll_free,
+            _KH_METADATA.shared_cost,
+            _KH_METADATA.voip,
+            _KH_METADATA.personal_number,
+            _KH_METADATA.pager,
+            _KH_METADATA.uan,
+            _KH_METADATA.voicemail,
+        ),
+    )
+    if matcher is not None
+]
+_KH_ACCEPTED_TYPES = [
+    matcher
+    for matcher in map(_desc_matcher, (_KH_METADATA.fixed_line, _KH_METADATA.mobile))
+    if matcher is not None
+]
+
+
+def _matches(national: str, matcher: tuple[frozenset[int], re.Pattern] | None) -> bool:
+    # phonenumbers' _is_number_matching_desc: the length first (no lengths: any), then
+    # the whole number against the pattern.
+    if matcher is None:
+        return False
+    lengths, pattern = matcher
+    return (not lengths or len(national) in lengths) and pattern.fullmatch(national) is not None
+
+
+def _cambodian_accepted(national: str) -> bool:
+    """number_type(+855 national) is mobile, fixed line or either, from the same metadata."""
+    return (
+        _matches(national, _KH_GENERAL)
+        and not any(_matches(national, matcher) for matcher in _KH_REFUSED_TYPES)
+        and any(_matches(national, matcher) for matcher in _KH_ACCEPTED_TYPES)
+    )
+
+
+def _cambodian_national_number(digits: str) -> str | None:
+    """The national number of an accepted Cambodian number written the usual ways, or None.
+
+    Parsing costs most of normalise_phone's time, and nearly every number is written as
+    "0" + national number, "+855" + national number or "855" + national number. For
+    those, when the national number is an accepted mobile or fixed-line number,
+    phonenumbers' parse reads the same national number (it strips the national prefix
+    "0" because what follows matches Cambodia's pattern, and "855" because the whole is
+    longer than any Cambodian number), so the answer is known without it. Anything else,
+    refusals included, is left to the parser: None. A test compares both on many numbers.
+    """
+    if digits.startswith("+855"):
+        national = digits[4:]
+    elif digits.startswith("855") and len(digits) > _KH_LONGEST:
+        national = digits[3:]
+    elif digits.startswith("0"):
+        national = digits[1:]
+    else:
+        return None
+    if not national.isdigit() or national.startswith("0") or not _cambodian_accepted(national):
+        return None
+    return national
 
 
 def _foreign_phone_error() -> ValidationError:

@@ -1,5 +1,8 @@
 import datetime
+import random
+import re
 
+import phonenumbers
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -238,6 +241,69 @@ def test_normalise_phone_optional_still_checks_a_given_number():
     assert normalise_phone("012 345 678", required=False) == "+85512345678"
     assert_refused(normalise_phone, "0123", "phone_invalid", required=False)
     assert_refused(normalise_phone, "+66 81 234 5678", "phone_foreign", required=False)
+
+
+def _phone_by_phonenumbers(value):
+    """normalise_phone's outcome as phonenumbers' parser gives it (its first version)."""
+    value = khmer_digits_to_ascii(clean_text(value))
+    digits = re.sub(r"[^0-9+]", "", value)
+    if digits.startswith("00855"):
+        value = "+" + digits[2:]
+    try:
+        number = phonenumbers.parse(value, "KH")
+    except phonenumbers.NumberParseException as error:
+        if error.error_type == phonenumbers.NumberParseException.INVALID_COUNTRY_CODE:
+            return "phone_foreign"
+        return "phone_invalid"
+    if number.country_code != 855:
+        return "phone_foreign"
+    accepted = {
+        phonenumbers.PhoneNumberType.MOBILE,
+        phonenumbers.PhoneNumberType.FIXED_LINE,
+        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+    }
+    if not phonenumbers.is_valid_number(number) or phonenumbers.number_type(number) not in accepted:
+        return "phone_invalid"
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _phone_outcome(value):
+    try:
+        return normalise_phone(value)
+    except ValidationError as error:
+        return error.code
+
+
+def test_normalise_phone_gives_phonenumbers_answer_for_every_prefix_and_length():
+    # normalise_phone answers the usual shapes without parsing; this checks it against
+    # the parser on every 3-digit start of a national number, every length around
+    # Cambodia's, in every way of writing it.
+    rng = random.Random(5)
+    shapes = [
+        "0{}",
+        "+855{}",
+        "855{}",
+        "+855 0{}",
+        "00855 {}",
+        "{}",
+        "8550{}",
+        "(0{}",
+        "+ 855-{}",
+        "++855{}",
+        "0 {}",
+    ]
+    checked = accepted = 0
+    for start in range(1000):
+        for length in range(6, 12):
+            national = f"{start:03d}" + "".join(rng.choice("0123456789") for _ in range(length - 3))
+            for shape in shapes:
+                value = shape.format(national)
+                expected = _phone_by_phonenumbers(value)
+                assert _phone_outcome(value) == expected, value
+                checked += 1
+                accepted += expected.startswith("+")
+    assert checked == 66_000
+    assert accepted > 5_000
 
 
 # parse_date
