@@ -3,6 +3,7 @@ from django.contrib import admin
 from registry.models import (
     Commune,
     Consent,
+    DedupRun,
     District,
     DuplicateCase,
     Employment,
@@ -156,3 +157,9 @@ class DuplicateCaseAdmin(ReadOnlyAdmin):
 @admin.register(Merge)
 class MergeAdmin(ReadOnlyAdmin):
     list_display = ["survivor", "merged", "merged_by", "merged_at", "undone_at"]
+
+
+@admin.register(DedupRun)
+class DedupRunAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "status", "started_at", "started_by", "done", "total", "finished_at"]
+    list_filter = ["status"]

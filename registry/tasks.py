@@ -47,12 +47,19 @@ def dedup_people(person_ids: list[int]) -> dict:
 
 
 @shared_task(acks_late=False)
-def dedup_batch_run(chunk_size: int = 5000, resume: bool = True) -> dict | None:
+def dedup_batch_run(
+    chunk_size: int = 5000, resume: bool = True, started_by_id: int | None = None
+) -> dict | None:
     """The whole registry, resumably; a second run while one is going does nothing."""
+    from django.contrib.auth import get_user_model
+
     from registry.dedup import BatchAlreadyRunningError, dedup_batch
 
+    started_by = (
+        get_user_model().objects.filter(pk=started_by_id).first() if started_by_id else None
+    )
     try:
-        summary = dedup_batch(chunk_size=chunk_size, resume=resume)
+        summary = dedup_batch(chunk_size=chunk_size, resume=resume, started_by=started_by)
     except BatchAlreadyRunningError:
         return None
     return {"run_id": summary.run_id, **summary.counts}

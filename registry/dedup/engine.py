@@ -27,8 +27,7 @@ from django.utils import timezone
 from registry.dedup.blocking import BlockIndex, candidates_lookup
 from registry.dedup.keys import KEY_FIELDS, Keys, keys_compute
 from registry.dedup.scoring import Score, Weights, record_from_keys, score_pair, weights_load
-from registry.models import DuplicateCase, Person
-from registry.models.dedup import DedupRun
+from registry.models import DedupRun, DuplicateCase, Person
 from registry.services.merge import MergeRequest, person_merge, person_merge_many
 
 logger = logging.getLogger(__name__)
@@ -550,12 +549,26 @@ class BatchSummary:
     oversized_blocks: dict[str, int]
 
 
-def _run_for(*, resume: bool, chunk_size: int, weights: Weights) -> DedupRun:
+def dedup_batch_running() -> bool:
+    """Whether a whole-registry run is going on now, in any process (it holds the lock)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT EXISTS (SELECT 1 FROM pg_locks l JOIN pg_database d ON d.oid = l.database"
+            " WHERE l.locktype = 'advisory' AND d.datname = current_database()"
+            " AND l.classid = 0 AND l.objid = %s AND l.objsubid = 1 AND l.granted)",
+            [_BATCH_LOCK],
+        )
+        return cursor.fetchone()[0]
+
+
+def _run_for(*, resume: bool, chunk_size: int, weights: Weights, started_by=None) -> DedupRun:
     unfinished = DedupRun.objects.filter(status=DedupRun.Status.RUNNING).order_by("-pk")
     if resume and (run := unfinished.first()) is not None:
         return run
     unfinished.update(status=DedupRun.Status.ABANDONED, updated_at=timezone.now())
-    return DedupRun.objects.create(chunk_size=chunk_size, weights_version=weights.version)
+    return DedupRun.objects.create(
+        chunk_size=chunk_size, weights_version=weights.version, started_by=started_by
+    )
 
 
 def dedup_batch(
@@ -564,6 +577,7 @@ def dedup_batch(
     resume: bool = True,
     progress: Callable[[DedupRun], None] | None = None,
     weights: Weights | None = None,
+    started_by=None,
 ) -> BatchSummary:
     """Compare every active record with the older ones, chunk by chunk, resumably.
 
@@ -578,7 +592,13 @@ def dedup_batch(
         if not cursor.fetchone()[0]:
             raise BatchAlreadyRunningError("another dedup run is in progress")
     try:
-        return _batch(chunk_size=chunk_size, resume=resume, progress=progress, weights=weights)
+        return _batch(
+            chunk_size=chunk_size,
+            resume=resume,
+            progress=progress,
+            weights=weights,
+            started_by=started_by,
+        )
     finally:
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_unlock(%s)", [_BATCH_LOCK])
@@ -590,8 +610,9 @@ def _batch(
     resume: bool,
     progress: Callable[[DedupRun], None] | None,
     weights: Weights,
+    started_by,
 ) -> BatchSummary:
-    run = _run_for(resume=resume, chunk_size=chunk_size, weights=weights)
+    run = _run_for(resume=resume, chunk_size=chunk_size, weights=weights, started_by=started_by)
     chunk_size = run.chunk_size
     counts = Counts(**{k: v for k, v in run.counts.items() if k in Counts.__dataclass_fields__})
     refreshed = keys_refresh_stale()

@@ -1,5 +1,5 @@
 from registry.models.consent import Consent
-from registry.models.dedup import DuplicateCase, Merge, PersonAlias, PersonKeys
+from registry.models.dedup import DedupRun, DuplicateCase, Merge, PersonAlias, PersonKeys
 from registry.models.enterprises import Employment, Enterprise
 from registry.models.geography import Commune, District, Province, Village
 from registry.models.history import PersonChange
@@ -11,6 +11,7 @@ from registry.models.sms import SmsMessage
 __all__ = [
     "Commune",
     "Consent",
+    "DedupRun",
     "District",
     "DuplicateCase",
     "Employment",

@@ -190,6 +190,10 @@ class DedupRun(models.Model):
     #  "skipped_decided": n, "keys_refreshed": n}
     counts = models.JSONField(default=dict)
     weights_version = models.CharField(max_length=40, blank=True)
+    # Who asked for it from the review pages; empty when started by the command or a schedule.
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     started_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -201,3 +205,7 @@ class DedupRun(models.Model):
 
     def __str__(self) -> str:
         return f"dedup run {self.pk} ({self.status}, cursor {self.cursor})"
+
+    @property
+    def percent(self) -> int:
+        return min(100, self.done * 100 // self.total) if self.total else 0

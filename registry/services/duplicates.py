@@ -58,3 +58,13 @@ def duplicate_cases_decide(*, case_ids: list[int], same_person: bool, actor) -> 
 
 def merge_undo_by_reviewer(*, merge_id: int, actor) -> Merge:
     return merge_undo(merge=Merge.objects.get(pk=merge_id), actor=actor)
+
+
+def dedup_batch_start(*, actor) -> None:
+    """Queue a whole-registry check (it resumes an unfinished one); refused while one runs."""
+    from registry.dedup import dedup_batch_running
+    from registry.tasks import dedup_batch_run
+
+    if dedup_batch_running():
+        raise ValidationError(_("A whole-registry check is already running."), code="dedup_running")
+    transaction.on_commit(lambda: dedup_batch_run.delay(resume=True, started_by_id=actor.pk))

@@ -12,8 +12,10 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Role
 from accounts.permissions import role_required
-from registry.models import DuplicateCase, Merge
+from registry.dedup import dedup_batch_running
+from registry.models import DedupRun, DuplicateCase, Merge
 from registry.services.duplicates import (
+    dedup_batch_start,
     duplicate_case_decide,
     duplicate_cases_decide,
     merge_undo_by_reviewer,
@@ -157,3 +159,44 @@ def undo_merge(request: HttpRequest, merge_id: int) -> HttpResponse:
     if merge.case_id:
         return redirect("review:case", case_id=merge.case_id)
     return redirect("review:queue")
+
+
+def _run_context(run: DedupRun | None) -> dict:
+    running = dedup_batch_running()
+    return {
+        "run": run,
+        # A run marked running that holds no lock was stopped (worker restarted, crash):
+        # starting again resumes it after its last committed chunk.
+        "running": running,
+        "stopped": run is not None and run.status == DedupRun.Status.RUNNING and not running,
+    }
+
+
+@login_required
+@role_required(*REVIEWERS)
+def runs(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        try:
+            dedup_batch_start(actor=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request,
+                _("The whole-registry check is queued; this page shows its progress."),
+            )
+        return redirect("review:runs")
+    history = DedupRun.objects.select_related("started_by").order_by("-pk")
+    page = Paginator(history, 20).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "registry/review/runs.html",
+        {"page": page, **_run_context(history.first())},
+    )
+
+
+@login_required
+@role_required(*REVIEWERS)
+def run_progress(request: HttpRequest, run_id: int) -> HttpResponse:
+    run = get_object_or_404(DedupRun.objects.select_related("started_by"), pk=run_id)
+    return render(request, "registry/review/run_progress.html", _run_context(run))

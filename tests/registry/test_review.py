@@ -1,9 +1,13 @@
 """The duplicate review queue at /review/duplicates/, through HTTP."""
 
+import contextlib
+
+import psycopg
 import pytest
+from django.db import connection
 
 from accounts.models import Role
-from registry.models import DuplicateCase, Merge, Person
+from registry.models import DedupRun, DuplicateCase, Merge, Person
 from tests.factories import BranchFactory, PersonFactory, user_with_role
 
 pytestmark = pytest.mark.django_db
@@ -109,3 +113,70 @@ def test_other_roles_are_refused(client, role, scope):
         == 403
     )
     assert not Merge.objects.exists()
+    assert client.get("/review/duplicates/runs/").status_code == 403
+    assert client.post("/review/duplicates/runs/").status_code == 403
+    assert not DedupRun.objects.exists()
+
+
+@contextlib.contextmanager
+def batch_running_elsewhere():
+    """Another process (a Celery worker) holds the whole-registry run's lock."""
+    from registry.dedup.engine import _BATCH_LOCK
+
+    settings = connection.settings_dict
+    with psycopg.connect(
+        dbname=settings["NAME"],
+        user=settings["USER"],
+        host=settings["HOST"],
+        port=settings["PORT"] or 5432,
+        autocommit=True,
+    ) as other:
+        other.execute("SELECT pg_advisory_lock(%s)", [_BATCH_LOCK])
+        yield
+
+
+def test_the_whole_registry_check_starts_from_the_review_pages(
+    english, officer, django_capture_on_commit_callbacks
+):
+    assert "has not been checked yet" in english.get("/review/duplicates/runs/").content.decode()
+    a = PersonFactory(name_latin="Sok Dara", reference="")
+    PersonFactory(
+        name_km=a.name_km, name_latin="Sokh Dara", sex=a.sex, date_of_birth=a.date_of_birth,
+        phone=a.phone, national_id=a.national_id, village=a.village, reference="BR-9",
+    )  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        response = english.post("/review/duplicates/runs/")
+    assert response.status_code == 302
+    run = DedupRun.objects.get()
+    assert run.status == "finished" and run.started_by == officer
+    assert run.done == run.total == 2 and run.counts["merged"] == 1
+    html = english.get("/review/duplicates/runs/").content.decode()
+    assert "2 of 2 records checked (100%)" in html
+    assert 'hx-get="' not in html  # nothing to poll once finished
+
+
+def test_a_second_check_is_refused_while_one_runs(english, officer):
+    run = DedupRun.objects.create(status="running", total=10, done=4)
+    with batch_running_elsewhere():
+        html = english.get("/review/duplicates/runs/").content.decode()
+        assert "4 of 10 records checked (40%)" in html
+        assert f'hx-get="/review/duplicates/runs/{run.pk}/progress/"' in html
+        assert "disabled" in html
+        partial = english.get(f"/review/duplicates/runs/{run.pk}/progress/").content.decode()
+        assert partial.lstrip().startswith("<section") and "hx-trigger" in partial
+        response = english.post("/review/duplicates/runs/", follow=True)
+    assert "already running" in response.content.decode()
+    assert DedupRun.objects.count() == 1
+
+
+def test_a_stopped_check_is_shown_and_can_be_continued(
+    english, officer, django_capture_on_commit_callbacks
+):
+    stopped = DedupRun.objects.create(status="running", total=0, done=0)
+    html = english.get("/review/duplicates/runs/").content.decode()
+    assert "Stopped before the end" in html and "Continue the check" in html
+    with django_capture_on_commit_callbacks(execute=True):
+        english.post("/review/duplicates/runs/")
+    stopped.refresh_from_db()
+    assert stopped.status == "finished"  # resumed, not started afresh
+    assert DedupRun.objects.count() == 1
