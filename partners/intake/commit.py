@@ -89,7 +89,7 @@ def _person_insert_sql(params: dict[str, Any]) -> str:
     return (
         "WITH inserted AS ("  # noqa: S608
         f" {_insert(Person, given, params)}"
-        " FROM intake_chunk c JOIN partners_intakerow r ON r.id = c.row_id"
+        " FROM intake_chunk c JOIN intake_rows r ON r.row_id = c.row_id"
         " ORDER BY r.row_number"
         " ON CONFLICT DO NOTHING"
         " RETURNING id, registration_number)"
@@ -111,7 +111,7 @@ def _history_sql(params: dict[str, Any]) -> str:
     }
     return (
         f"{_insert(PersonChange, given, params)}"
-        " FROM intake_done d JOIN partners_intakerow r ON r.id = d.row_id"
+        " FROM intake_done d JOIN intake_rows r ON r.row_id = d.row_id"
         " ORDER BY r.row_number"
     )
 
@@ -137,7 +137,7 @@ def _consent_sql(params: dict[str, Any]) -> str:
         "WITH wanted AS ("  # noqa: S608
         " SELECT d.person_id, (p.value->>0)::bigint AS programme_id, p.value->>1 AS purpose,"
         " r.row_number"
-        " FROM intake_done d JOIN partners_intakerow r ON r.id = d.row_id,"
+        " FROM intake_done d JOIN intake_rows r ON r.row_id = d.row_id,"
         " jsonb_array_elements(r.cleaned->'consents') AS p(value)),"
         f" given AS ({_insert(Consent, consent, params)} FROM wanted ORDER BY row_number)"
         f" {_insert(PersonChange, history, params)} FROM wanted ORDER BY row_number"
@@ -146,7 +146,7 @@ def _consent_sql(params: dict[str, Any]) -> str:
 
 _LEFT_OVER_SQL = (
     "SELECT c.row_id, p.id FROM intake_chunk c"
-    " JOIN partners_intakerow r ON r.id = c.row_id"
+    " JOIN intake_rows r ON r.row_id = c.row_id"
     " LEFT JOIN registry_person p"
     " ON p.partner_id = %(partner)s AND p.reference = r.reference AND p.reference <> ''"
     " WHERE NOT EXISTS (SELECT 1 FROM intake_done d WHERE d.row_id = c.row_id)"
@@ -250,11 +250,21 @@ def _chunk_commit(*, batch: IntakeBatch, part: tuple[int, int] = (0, 1)) -> int:
         # session's checks would have to wait for it.
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         share, shares = part
+        # Dropped first: inside an outer transaction (tests, a caller's atomic block)
+        # ON COMMIT DROP has not fired yet for the previous chunk.
         cursor.execute(
-            "SELECT id, cleaned->'consents' <> '[]'::jsonb FROM partners_intakerow"
+            "DROP TABLE IF EXISTS pg_temp.intake_rows, pg_temp.intake_chunk, pg_temp.intake_done"
+        )
+        # The chunk's rows are read from partners_intakerow once, into a temporary table
+        # the statements below join: joined directly, each statement would scan the
+        # table, which holds every batch ever uploaded.
+        cursor.execute(
+            "CREATE TEMP TABLE intake_rows ON COMMIT DROP AS"
+            " SELECT id AS row_id, row_number, reference, cleaned FROM partners_intakerow"
             " WHERE batch_id = %s AND status = %s AND row_number %% %s = %s LIMIT %s",
             [batch.pk, IntakeRow.Status.VALID, shares, share, CHUNK_ROWS],
         )
+        cursor.execute("SELECT row_id, cleaned->'consents' <> '[]'::jsonb FROM intake_rows")
         picked = cursor.fetchall()
         if not picked:
             return 0
@@ -265,11 +275,8 @@ def _chunk_commit(*, batch: IntakeBatch, part: tuple[int, int] = (0, 1)) -> int:
             "branch": batch.branch_id,
             "user": batch.uploaded_by_id,
         }
-        # Dropped first: inside an outer transaction (tests, a caller's atomic block)
-        # ON COMMIT DROP has not fired yet for the previous chunk.
         cursor.execute(
-            "DROP TABLE IF EXISTS pg_temp.intake_chunk, pg_temp.intake_done;"
-            " CREATE TEMP TABLE intake_chunk (row_id bigint PRIMARY KEY,"
+            "CREATE TEMP TABLE intake_chunk (row_id bigint PRIMARY KEY,"
             " registration_number varchar(12) NOT NULL UNIQUE) ON COMMIT DROP;"
             " CREATE TEMP TABLE intake_done (row_id bigint PRIMARY KEY,"
             " person_id bigint NOT NULL) ON COMMIT DROP"
@@ -279,10 +286,11 @@ def _chunk_commit(*, batch: IntakeBatch, part: tuple[int, int] = (0, 1)) -> int:
         if any(consents for _row_id, consents in picked):
             cursor.execute(_consent_sql(params), params)
         cursor.execute(
-            # The checked values now live in the person's record.
+            # The checked values now live in the person's record. The id list lets the
+            # planner find the rows by primary key rather than scan the table.
             "UPDATE partners_intakerow r SET status = %s, person_id = d.person_id,"
-            " cleaned = '{}' FROM intake_done d WHERE r.id = d.row_id",
-            [IntakeRow.Status.COMMITTED],
+            " cleaned = '{}' FROM intake_done d WHERE r.id = d.row_id AND r.id = ANY(%s)",
+            [IntakeRow.Status.COMMITTED, row_ids],
         )
         cursor.execute("SELECT count(*) FROM intake_done")
         committed = cursor.fetchone()[0]
