@@ -16,7 +16,11 @@ class PersonChange(models.Model):
         MERGED_INTO = "merged_into", _("Merged into another record")
         UNMERGED = "unmerged", _("Merge undone")
 
-    person = models.ForeignKey("registry.Person", on_delete=models.CASCADE, related_name="changes")
+    # No index of its own: personchange_person_at_idx (person, -at) serves every look-up
+    # by person.
+    person = models.ForeignKey(
+        "registry.Person", on_delete=models.CASCADE, related_name="changes", db_index=False
+    )
     action = models.CharField(_("action"), max_length=20, choices=Action.choices)
     # {"field": [old, new], ...}; values as text so the record survives schema changes.
     changes = models.JSONField(_("changes"), default=dict, blank=True)

@@ -115,10 +115,11 @@ class Person(models.Model):
                 name="person_partner_reference_unique",
             ),
         ]
+        # Duplicate detection finds records by the normalised keys of PersonKeys and its
+        # indexes, not by these columns, so national ID and date of birth have none here:
+        # every insert would pay for indexes no query reads.
         indexes = [
-            models.Index(fields=["phone"], name="person_phone_idx"),
-            models.Index(fields=["national_id"], name="person_national_id_idx"),
-            models.Index(fields=["date_of_birth"], name="person_dob_idx"),
+            models.Index(fields=["phone"], name="person_phone_idx"),  # registrant sign-in
             models.Index(fields=["status", "created_at"], name="person_status_created_idx"),
         ]
 
