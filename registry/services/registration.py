@@ -38,14 +38,15 @@ def registration_submit(
     if not created:
         return person, False
     work_record(person=person, work=work)
-    evidence_name = _store_evidence(consent_evidence) if consent_evidence and consents else ""
-    consent_set(
-        person=person,
-        wanted=consents,
-        channel=channel,
-        actor=entered_by,
-        evidence_name=evidence_name,
-    )
+    if consents:  # a person registered a moment ago has no consent to withdraw
+        evidence_name = _store_evidence(consent_evidence) if consent_evidence else ""
+        consent_set(
+            person=person,
+            wanted=consents,
+            channel=channel,
+            actor=entered_by,
+            evidence_name=evidence_name,
+        )
     if campaign is not None:
         from campaigns.services import attribution_record
 

@@ -85,6 +85,7 @@ def employer_choices(*, village) -> list[Enterprise]:
 
 
 def work_record(*, person: Person, work: WorkData) -> None:
+    """The work of a person registered in this transaction (who has no employment yet)."""
     if person.actor_type == ActorType.MICROENTERPRISE_OWNER:
         enterprise = Enterprise.objects.create(
             name=work.enterprise_name,
@@ -109,11 +110,9 @@ def work_record(*, person: Person, work: WorkData) -> None:
             name=work.employer_name, sector=person.sector, village=person.village
         )
     seasonal = person.actor_type == ActorType.SEASONAL_WORKER
-    Employment.objects.get_or_create(
+    Employment.objects.create(
         person=person,
         enterprise=enterprise,
-        defaults={
-            "role": Employment.Role.SEASONAL if seasonal else Employment.Role.WORKER,
-            "seasonal_months": list(work.seasonal_months),
-        },
+        role=Employment.Role.SEASONAL if seasonal else Employment.Role.WORKER,
+        seasonal_months=list(work.seasonal_months),
     )
