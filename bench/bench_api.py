@@ -392,7 +392,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--processes", type=int, default=4, help="load-generator processes")
     parser.add_argument("--warmup", type=int, default=10, help="requests per client first")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
-    parser.add_argument("--threads", type=int, default=2, help="threads per gunicorn worker")
+    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
     parser.add_argument("--worker-class", default="gthread")
     parser.add_argument("--conn-max-age", type=int, default=600)
     parser.add_argument("--seed", type=int, default=1)
