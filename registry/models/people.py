@@ -85,6 +85,8 @@ class Person(models.Model):
         blank=True,
         help_text=_("The partner's own form number, unique per partner."),
     )
+    # No index: nothing looks records up by who entered them (a user is deactivated, not
+    # deleted), and every intake row would pay for one.
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -92,7 +94,9 @@ class Person(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("entered by"),
+        db_index=False,
     )
+    # Indexed only where set (person_merged_into_idx): almost every record is its own.
     merged_into = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,
@@ -100,6 +104,7 @@ class Person(models.Model):
         blank=True,
         related_name="merged_records",
         verbose_name=_("merged into"),
+        db_index=False,
     )
     created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -121,6 +126,11 @@ class Person(models.Model):
         indexes = [
             models.Index(fields=["phone"], name="person_phone_idx"),  # registrant sign-in
             models.Index(fields=["status", "created_at"], name="person_status_created_idx"),
+            models.Index(
+                fields=["merged_into"],
+                name="person_merged_into_idx",
+                condition=models.Q(merged_into__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
