@@ -28,7 +28,7 @@ from registry.dedup.blocking import BlockIndex, candidates_lookup
 from registry.dedup.keys import KEY_FIELDS, Keys, keys_compute
 from registry.dedup.scoring import Score, Weights, record_from_keys, score_pair, weights_load
 from registry.models import DedupRun, DuplicateCase, Person
-from registry.services.merge import MergeRequest, person_merge, person_merge_many
+from registry.services.merge import FILL_FIELDS, MergeRequest, person_merge, person_merge_many
 
 logger = logging.getLogger(__name__)
 
@@ -237,6 +237,13 @@ class _Decided:
             self.cases.pop(pair, None)
 
 
+def _case_refresh(case_id: int, score: Score, reasons: list[dict]) -> None:
+    """A new score for a case still open (a decided one keeps what it was decided on)."""
+    DuplicateCase.objects.filter(pk=case_id, decision=Decision.OPEN).update(
+        score=score.probability, reasons=reasons, updated_at=timezone.now()
+    )
+
+
 def _case_upsert(
     *,
     pair: tuple[int, int],
@@ -251,9 +258,7 @@ def _case_upsert(
     existing = decided.get(pair)
     if existing is not None:
         case_id, _decision = existing
-        DuplicateCase.objects.filter(pk=case_id, decision=Decision.OPEN).update(
-            score=score.probability, reasons=reasons, updated_at=timezone.now()
-        )
+        _case_refresh(case_id, score, reasons)
         return DuplicateCase(pk=case_id, person_a_id=pair[0], person_b_id=pair[1]), False
     case = DuplicateCase.objects.create(
         person_a_id=pair[0],
@@ -340,16 +345,23 @@ class _MergeNow(_Merger):
         return keys_refresh(person_id=survivor_id)
 
 
+# The keys a merge's fill-in (merge.FILL_FIELDS) can change, with the keys derived from each.
+_FILLED_KEYS = {
+    name: ("name_latin", "latin_key") if name == "name_latin" else (name,)
+    for name in FILL_FIELDS
+    if name in KEY_FIELDS
+}
+
+
 def _keys_merged(survivor: Keys, merged: Keys) -> Keys:
-    """The survivor's keys after a merge: it takes the merged record's Latin name, phone
-    and ID number where it had none (`person_merge`'s fill-in)."""
-    filled = {}
-    if not survivor.name_latin and merged.name_latin:
-        filled.update(name_latin=merged.name_latin, latin_key=merged.latin_key)
-    if not survivor.phone and merged.phone:
-        filled["phone"] = merged.phone
-    if not survivor.national_id and merged.national_id:
-        filled["national_id"] = merged.national_id
+    """The survivor's keys after a merge: where it had no value of a field the merge fills
+    in, it takes the merged record's (`person_merge_many`'s fill-in)."""
+    filled = {
+        key: getattr(merged, key)
+        for name, keys in _FILLED_KEYS.items()
+        if not getattr(survivor, name) and getattr(merged, name)
+        for key in keys
+    }
     return survivor._replace(**filled) if filled else survivor
 
 
@@ -366,11 +378,13 @@ class _MergeLater(_Merger):
     def merge(self, *, pair, score, via, existing) -> bool:
         self.pending.append((pair, score, via, existing))
         self.decided.set(pair, existing[0] if existing else 0, Decision.MERGED)
+        # From now on the merged record stands for its survivor in the blocks.
+        self.index.merged(pair[1], pair[0])
         return True
 
     def survivor_keys(self, survivor_id: int, merged_id: int) -> Keys | None:
         survivor = self.index.keys.get(survivor_id)
-        merged = self.index.keys.get(merged_id) or self.index.aliases.get(merged_id)
+        merged = self.index.aliases.get(merged_id)
         if survivor is None or merged is None:
             return survivor
         keys = _keys_merged(survivor, merged)
@@ -382,7 +396,6 @@ class _MergeLater(_Merger):
         if not self.pending:
             return
         pending, self.pending = self.pending, []
-        now = timezone.now()
         new = [
             DuplicateCase(
                 person_a_id=pair[0],
@@ -402,11 +415,7 @@ class _MergeLater(_Merger):
                 case_id = next(created).pk
             else:
                 case_id = existing[0]
-                DuplicateCase.objects.filter(pk=case_id, decision=Decision.OPEN).update(
-                    score=score.probability,
-                    reasons=_reasons(score, self.weights, via),
-                    updated_at=now,
-                )
+                _case_refresh(case_id, score, _reasons(score, self.weights, via))
             self.decided.set(pair, case_id, Decision.MERGED)
             requests.append(MergeRequest(pair[0], pair[1], case_id))
         outcome = person_merge_many(requests)
@@ -449,7 +458,6 @@ def _resolve(
     source: str,
     decided: _Decided,
     merger: _Merger,
-    on_merge: Callable[[int, int], None] | None = None,
 ) -> PersonResult:
     """Score `keys` against its candidates and act: merge, open cases, or nothing."""
     result = PersonResult(person_id=keys.person_id)
@@ -473,8 +481,6 @@ def _resolve(
                     counts.pairs_found -= 1
                     continue
                 counts.merged += 1
-                if on_merge is not None:
-                    on_merge(survivor_id, merged_id)
                 if merged_id == current.person_id:
                     result.survivor_id = survivor_id
                 else:
@@ -632,9 +638,6 @@ def _batch(
 
     merger = _MergeLater(weights=weights, source=Source.BATCH, decided=decided, index=index)
 
-    def on_merge(survivor_id: int, merged_id: int) -> None:
-        index.merged(merged_id, survivor_id)
-
     for start in range(0, len(ids), chunk_size):
         chunk = ids[start : start + chunk_size]
         with transaction.atomic():
@@ -653,7 +656,6 @@ def _batch(
                         source=Source.BATCH,
                         decided=decided,
                         merger=merger,
-                        on_merge=on_merge,
                     ).counts
                 )
             merger.flush(counts)

@@ -38,9 +38,9 @@ def _text(value) -> str:
     return str(value)
 
 
-def _locked_pair(first_id: int, second_id: int) -> dict[int, Person]:
+def _locked(ids) -> dict[int, Person]:
     # Lock in id order so two merges touching the same records cannot deadlock.
-    people = Person.objects.select_for_update().filter(pk__in=[first_id, second_id]).order_by("pk")
+    people = Person.objects.select_for_update().filter(pk__in=ids).order_by("pk")
     return {p.pk: p for p in people}
 
 
@@ -91,17 +91,15 @@ def _refusal(request: MergeRequest, records: dict[int, "_Record"]) -> Validation
 
 
 def _records(ids: set[int]) -> dict[int, _Record]:
-    # Lock in id order so two merges touching the same records cannot deadlock.
-    people = Person.objects.select_for_update().filter(pk__in=ids).order_by("pk")
     records = {
-        p.pk: _Record(
+        pk: _Record(
             person=p,
             values={f: _text(getattr(p, f)) for f in (*ALIAS_FIELDS, *FILL_FIELDS)},
             status=p.status,
             merged_into_id=p.merged_into_id,
             consents={},
         )
-        for p in people
+        for pk, p in _locked(ids).items()
     }
     active = Consent.objects.filter(person_id__in=records, withdrawn_at=None)
     for pk, person_id, programme_id in active.values_list("pk", "person_id", "programme_id"):
@@ -205,27 +203,29 @@ def _people_write(records: list[_Record], now: datetime.datetime) -> None:
     """Write each touched record's final fill-in values, status and survivor at once."""
     if not records:
         return
-    prep = {f: Person._meta.get_field(f) for f in FILL_FIELDS}
-    columns = {
-        f: [
-            prep[f].get_db_prep_save(r.values[f] or prep[f].get_default(), connection)
-            for r in records
-        ]
-        for f in FILL_FIELDS
-    }
+    fields = [Person._meta.get_field(f) for f in FILL_FIELDS]
+    columns = [f.column for f in fields]
+    # Names come from the model; values are bound parameters.
+    sql = (
+        "UPDATE registry_person p SET "  # noqa: S608
+        + "".join(f"{c} = v.{c}, " for c in columns)
+        + "status = v.status, merged_into_id = v.merged_into_id, updated_at = %s"
+        " FROM unnest(%s::bigint[], " + "%s::text[], " * len(columns) + "%s::text[], %s::bigint[])"
+        f" AS v(id, {', '.join(columns)}, status, merged_into_id) WHERE p.id = v.id"
+    )
     with connection.cursor() as cursor:
         cursor.execute(
-            "UPDATE registry_person p SET name_latin = v.name_latin, phone = v.phone,"
-            " national_id = v.national_id, occupation = v.occupation, status = v.status,"
-            " merged_into_id = v.merged_into_id, updated_at = %s"
-            " FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[], %s::text[],"
-            " %s::text[], %s::bigint[])"
-            " AS v(id, name_latin, phone, national_id, occupation, status, merged_into_id)"
-            " WHERE p.id = v.id",
+            sql,
             [
                 now,
                 [r.person.pk for r in records],
-                *(columns[f] for f in FILL_FIELDS),
+                *(
+                    [
+                        f.get_db_prep_save(r.values[f.name] or f.get_default(), connection)
+                        for r in records
+                    ]
+                    for f in fields
+                ),
                 [r.status for r in records],
                 [r.merged_into_id for r in records],
             ],
@@ -251,7 +251,7 @@ def merge_undo(*, merge: Merge, actor=None) -> Merge:
     merge = Merge.objects.select_for_update().get(pk=merge.pk)
     if merge.undone_at is not None:
         raise ValidationError(_("This merge was already undone."), code="merge_undone")
-    people = _locked_pair(merge.survivor_id, merge.merged_id)
+    people = _locked([merge.survivor_id, merge.merged_id])
     survivor, merged = people[merge.survivor_id], people[merge.merged_id]
     if survivor.status == Person.Status.MERGED:
         raise ValidationError(
