@@ -67,36 +67,21 @@ def _environment(args) -> dict[str, str]:
     return env
 
 
-def _database_create(url: str) -> None:
-    import psycopg
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    admin = parts._replace(path="/postgres").geturl()
-    with psycopg.connect(admin, autocommit=True) as connection:
-        exists = connection.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", [name]
-        ).fetchone()
-        if not exists:
-            connection.execute(f'CREATE DATABASE "{name}"')
-
-
-def _prepare() -> str:
-    """Migrate, load the gazetteer once, reset the bench partner; returns the token."""
+def _prepare(database_url: str) -> str:
+    """Create and migrate the database, load the gazetteer once, reset the bench partner;
+    returns the token."""
     import django
-    from django.core.management import call_command
 
     django.setup()
-    call_command("migrate", verbosity=0)
-    from registry.models import Province, Village
+    from bench.support import database_ready
 
-    if not Village.objects.exists():
-        call_command("load_geography", verbosity=0)
+    database_ready(database_url)
     from django.db import connection
     from rest_framework.authtoken.models import Token
 
     from accounts.models import IdempotencyRecord, Role, RoleAssignment, User
     from partners.models import Branch, Partner
+    from registry.models import Province
 
     partner, _ = Partner.objects.get_or_create(code=BENCH_PARTNER, defaults={"name": "Bench"})
     branch, _ = Branch.objects.get_or_create(
@@ -319,14 +304,6 @@ def _gunicorn_start(args, env: dict[str, str], port: int) -> subprocess.Popen:
     raise SystemExit("gunicorn did not answer /healthz within 60 s")
 
 
-def _machine_cpu() -> tuple[float, float]:
-    """(busy, total) jiffies of the whole machine, from /proc/stat."""
-    with open("/proc/stat") as stat:
-        values = [float(v) for v in stat.readline().split()[1:]]
-    idle = values[3] + values[4]
-    return sum(values) - idle, sum(values)
-
-
 def _cpu_by_program(gunicorn_pid: int, database: str) -> dict[str, float]:
     """CPU seconds used so far by our gunicorn (master + workers), the PostgreSQL backends
     of `database` and Redis (its background writers are not counted)."""
@@ -358,23 +335,6 @@ def _cpu_by_program(gunicorn_pid: int, database: str) -> dict[str, float]:
         elif name.startswith("redis"):
             totals["redis"] += cpu
     return totals
-
-
-def _machine_busy(seconds: float = 2.0) -> float:
-    """Cores busy over the next `seconds` (before the bench starts: other people's work)."""
-    busy_0, total_0 = _machine_cpu()
-    time.sleep(seconds)
-    busy_1, total_1 = _machine_cpu()
-    return (busy_1 - busy_0) / max(total_1 - total_0, 1) * (os.cpu_count() or 1)
-
-
-def _wait_quiet(limit: float) -> float:
-    """Wait (up to `limit` s) for the machine to be nearly idle; returns the busy cores."""
-    deadline = time.monotonic() + limit
-    busy = _machine_busy()
-    while busy > 0.15 and time.monotonic() < deadline:
-        busy = _machine_busy()
-    return busy
 
 
 def _percentile(sorted_values: list[float], fraction: float) -> float:
@@ -412,8 +372,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--clients must be a multiple of --processes")
 
     env = _environment(args)
-    _database_create(args.database_url)
-    token = _prepare()
+    token = _prepare(args.database_url)
+    from bench.support import machine_cpu, wait_quiet
+
     _redis_clean(args.redis_url)
     warmup_total = args.warmup * args.clients
     bodies = payloads(
@@ -429,7 +390,7 @@ def main(argv: list[str] | None = None) -> int:
     for index, body in enumerate(bodies[warmup_total:]):
         per_client[index % args.clients].append(body)
 
-    before = _wait_quiet(args.quiet_wait)
+    before = wait_quiet(args.quiet_wait)
     port = _free_port()
     server = _gunicorn_start(args, env, port)
     try:
@@ -456,11 +417,11 @@ def main(argv: list[str] | None = None) -> int:
             process.start()
             processes.append(process)
         barrier.wait()
-        cpu_busy_0, cpu_total_0 = _machine_cpu()
+        cpu_busy_0, cpu_total_0 = machine_cpu()
         database = urlsplit(args.database_url).path.lstrip("/")
         programs_0 = _cpu_by_program(server.pid, database)
         outcomes = [results.get() for _ in processes]
-        cpu_busy_1, cpu_total_1 = _machine_cpu()
+        cpu_busy_1, cpu_total_1 = machine_cpu()
         programs_1 = _cpu_by_program(server.pid, database)
         for process in processes:
             process.join()

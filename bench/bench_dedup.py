@@ -134,25 +134,6 @@ def prepare(*, name: str, rows: int, seed: int) -> Path:
 # --------------------------------------------------------------------------- load
 
 
-def database_ready(database_url: str) -> None:
-    """Create and migrate the benchmark database, with the gazetteer, if it is not."""
-    import psycopg
-
-    dbname = database_url.rsplit("/", 1)[1]
-    admin = database_url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as con:
-        exists = con.execute("SELECT 1 FROM pg_database WHERE datname = %s", [dbname]).fetchone()
-        if not exists:
-            con.execute(f'CREATE DATABASE "{dbname}"')
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    from registry.models import Village
-
-    if not Village.objects.exists():
-        call_command("load_geography", verbosity=0)
-
-
 def load(*, name: str) -> int:
     """Empty the registry and COPY the normalised records into registry_person."""
     from django.db import connection
@@ -586,6 +567,8 @@ def main(argv=None) -> int:
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB))
     args = parser.parse_args(argv)
     _setup(args.database_url)
+    from bench.support import database_ready
+
     name = args.name or f"{'speed' if args.step == 'speed' else 'quality'}-{args.rows}"
     OUT.mkdir(parents=True, exist_ok=True)
 

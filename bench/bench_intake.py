@@ -18,7 +18,6 @@ import os
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/onboarding_bench"
@@ -40,30 +39,13 @@ def _environment() -> None:
     sys.path.insert(0, str(ROOT))
 
 
-def _database_create(url: str) -> None:
-    import psycopg
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    admin = parts._replace(path="/postgres").geturl()
-    with psycopg.connect(admin, autocommit=True) as connection:
-        exists = connection.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", [name]
-        ).fetchone()
-        if not exists:
-            connection.execute(f'CREATE DATABASE "{name}"')
-
-
 def _setup() -> None:
     import django
-    from django.core.management import call_command
 
     django.setup()
-    call_command("migrate", verbosity=0)
-    from registry.models import Village
+    from bench.support import database_ready
 
-    if not Village.objects.exists():
-        call_command("load_geography", verbosity=0)
+    database_ready(os.environ["DATABASE_URL"])
 
 
 def _prepare():
@@ -172,29 +154,6 @@ class CpuMeter:
         return python, database
 
 
-def _machine_cpu() -> tuple[int, int]:
-    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    idle = fields[3] + fields[4]
-    return sum(fields) - idle, sum(fields)
-
-
-def _machine_busy(seconds: float = 2.0) -> float:
-    """Cores busy over the next `seconds` with other people's work."""
-    busy_0, total_0 = _machine_cpu()
-    time.sleep(seconds)
-    busy_1, total_1 = _machine_cpu()
-    return (busy_1 - busy_0) / max(total_1 - total_0, 1) * (os.cpu_count() or 1)
-
-
-def _wait_quiet(limit: float) -> float:
-    """Wait (up to `limit` s) for the machine to be nearly idle; returns the busy cores."""
-    deadline = time.monotonic() + limit
-    busy = _machine_busy()
-    while busy > 0.15 and time.monotonic() < deadline:
-        busy = _machine_busy()
-    return busy
-
-
 def _run(path: Path, branch, user) -> dict:
     from django.core.files import File
 
@@ -246,17 +205,17 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     _environment()
-    _database_create(os.environ["DATABASE_URL"])
     _setup()
 
     from bench.generate import write
+    from bench.support import wait_quiet
 
     write(args.out, args.rows, args.seed)
     size = args.out.stat().st_size
     runs = []
     for number in range(1, args.repeat + 1):
         branch, user = _prepare()  # each run starts from an empty bench partner
-        busy = _wait_quiet(args.quiet_wait)
+        busy = wait_quiet(args.quiet_wait)
         result = _run(args.out, branch, user)
         result["busy"] = busy
         runs.append(result)

@@ -1,0 +1,60 @@
+"""What the benchmark scripts share: their own database, and how busy the machine is."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+
+def database_create(url: str) -> None:
+    """Create the database `url` names, if it does not exist."""
+    import psycopg
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    admin = parts._replace(path="/postgres").geturl()
+    with psycopg.connect(admin, autocommit=True) as connection:
+        exists = connection.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [name]
+        ).fetchone()
+        if not exists:
+            connection.execute(f'CREATE DATABASE "{name}"')
+
+
+def database_ready(url: str) -> None:
+    """Create (if missing) and migrate the benchmark's database and give it the gazetteer.
+    Django must be set up, with `url` as its database."""
+    database_create(url)
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    from registry.models import Village
+
+    if not Village.objects.exists():
+        call_command("load_geography", verbosity=0)
+
+
+def machine_cpu() -> tuple[int, int]:
+    """(busy, total) jiffies of the whole machine so far, from /proc/stat."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]
+    return sum(fields) - idle, sum(fields)
+
+
+def machine_busy(seconds: float = 2.0) -> float:
+    """Cores busy over the next `seconds` (before a run: other people's work)."""
+    busy_0, total_0 = machine_cpu()
+    time.sleep(seconds)
+    busy_1, total_1 = machine_cpu()
+    return (busy_1 - busy_0) / max(total_1 - total_0, 1) * (os.cpu_count() or 1)
+
+
+def wait_quiet(limit: float) -> float:
+    """Wait (up to `limit` s) for the machine to be nearly idle; returns the busy cores."""
+    deadline = time.monotonic() + limit
+    busy = machine_busy()
+    while busy > 0.15 and time.monotonic() < deadline:
+        busy = machine_busy()
+    return busy
