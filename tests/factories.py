@@ -91,3 +91,18 @@ def user_with_role(role: str, **scope) -> User:
     )
     RoleAssignment.objects.create(user=user, role=role, **scope)
     return user
+
+
+# A valid row of the bulk-intake template (DESIGN.md): its required columns.
+INTAKE_ROW = {
+    "reference": "F-1",
+    "name_km": "សុខ ដារា",
+    "name_latin": "Sok Dara",
+    "sex": "M",
+    "date_of_birth": "1990-05-17",
+    "national_id": "",
+    "phone": "012 345 678",
+    "village_code": "12010101",
+    "actor_type": "self_employed",
+    "sector": "services",
+}

@@ -10,11 +10,6 @@ from tests.factories import BranchFactory, PersonFactory, ProgrammeFactory, user
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
-@pytest.fixture
-def staff():
-    return user_with_role(Role.BRANCH_STAFF, branch=BranchFactory())
-
-
 def form_data(branch, **overrides):
     village = Village.objects.get(code="12010101")
     data = {

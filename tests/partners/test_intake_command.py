@@ -10,22 +10,11 @@ from django.core.management.base import CommandError
 
 from partners.models import IntakeBatch
 from registry.models import Person
-from tests.factories import BranchFactory, UserFactory
+from tests.factories import INTAKE_ROW, BranchFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-ROW = {
-    "reference": "F-1",
-    "name_km": "សុខ ដារា",
-    "name_latin": "Sok Dara",
-    "sex": "M",
-    "date_of_birth": "1990-05-17",
-    "national_id": "",
-    "phone": "012 345 678",
-    "village_code": "12010101",
-    "actor_type": "self_employed",
-    "sector": "services",
-}
+ROW = dict(INTAKE_ROW)
 
 
 def write_csv(path, rows):

@@ -19,29 +19,21 @@ from partners.services import (
 from registry.models import Consent, Person, PersonChange
 from registry.regnumber import registration_number_is_valid
 from registry.services.people import PERSON_FIELDS, person_data_clean, person_register
-from tests.factories import BranchFactory, PersonFactory, ProgrammeFactory, user_with_role
+from tests.factories import (
+    INTAKE_ROW,
+    BranchFactory,
+    PersonFactory,
+    ProgrammeFactory,
+    user_with_role,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_english")]
 
 ROW = {
-    "reference": "F-1",
-    "name_km": "សុខ ដារា",
-    "name_latin": "Sok Dara",
-    "sex": "M",
-    "date_of_birth": "1990-05-17",
-    "national_id": "",
-    "phone": "012 345 678",
-    "village_code": "12010101",
-    "actor_type": "self_employed",
-    "sector": "services",
+    **INTAKE_ROW,
     "occupation": "",
     "consents": "",
 }
-
-
-@pytest.fixture
-def staff():
-    return user_with_role(Role.BRANCH_STAFF, branch=BranchFactory())
 
 
 def csv_bytes(rows) -> bytes:

@@ -25,28 +25,14 @@ from partners.intake.selectors import (
 )
 from partners.models import IntakeBatch, IntakeRow
 from partners.services import intake_batch_create, intake_batch_validate
-from tests.factories import BranchFactory, ProgrammeFactory, UserFactory, user_with_role
+from tests.factories import INTAKE_ROW, BranchFactory, ProgrammeFactory, UserFactory, user_with_role
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_english")]
 
 ROW = {
-    "reference": "F-1",
-    "name_km": "សុខ ដារា",
-    "name_latin": "Sok Dara",
-    "sex": "M",
-    "date_of_birth": "1990-05-17",
-    "national_id": "",
-    "phone": "012 345 678",
-    "village_code": "12010101",
-    "actor_type": "self_employed",
-    "sector": "services",
+    **INTAKE_ROW,
     "commune_code": "",
 }
-
-
-@pytest.fixture
-def staff():
-    return user_with_role(Role.BRANCH_STAFF, branch=BranchFactory())
 
 
 def csv_bytes(rows, columns=None) -> bytes:

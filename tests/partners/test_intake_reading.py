@@ -10,11 +10,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from accounts.models import Role
 from partners.intake import TEMPLATE_COLUMNS
 from partners.models import IntakeBatch, IntakeRow
 from partners.services import intake_batch_create, intake_batch_validate
-from tests.factories import BranchFactory, user_with_role
+from tests.factories import INTAKE_ROW
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_english")]
 
@@ -22,23 +21,7 @@ REQUIRED = (
     "reference,name_km,name_latin,sex,date_of_birth,national_id,phone,village_code,"
     "actor_type,sector"
 )
-ROW = {
-    "reference": "F-1",
-    "name_km": "សុខ ដារា",
-    "name_latin": "Sok Dara",
-    "sex": "M",
-    "date_of_birth": "1990-05-17",
-    "national_id": "",
-    "phone": "012 345 678",
-    "village_code": "12010101",
-    "actor_type": "self_employed",
-    "sector": "services",
-}
-
-
-@pytest.fixture
-def staff():
-    return user_with_role(Role.BRANCH_STAFF, branch=BranchFactory())
+ROW = dict(INTAKE_ROW)
 
 
 def csv_text(rows, columns=None) -> str:

@@ -8,34 +8,22 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from accounts.models import Role
 from partners.intake.checking import check_context_build, row_check
 from partners.intake.reading import intake_file_read
 from partners.models import IntakeBatch, IntakeRow
 from partners.services import intake_batch_create, intake_batch_validate
 from registry.services.people import PERSON_FIELDS, _as_text, person_data_clean
-from tests.factories import BranchFactory, PersonFactory, ProgrammeFactory, user_with_role
+from tests.factories import (
+    INTAKE_ROW,
+    BranchFactory,
+    PersonFactory,
+    ProgrammeFactory,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_english")]
 
-ROW = {
-    "reference": "F-1",
-    "name_km": "សុខ ដារា",
-    "name_latin": "Sok Dara",
-    "sex": "M",
-    "date_of_birth": "1990-05-17",
-    "national_id": "",
-    "phone": "012 345 678",
-    "village_code": "12010101",
-    "actor_type": "self_employed",
-    "sector": "services",
-}
+ROW = dict(INTAKE_ROW)
 COLUMNS = [*ROW, "commune_code", "village_name", "occupation", "consents"]
-
-
-@pytest.fixture
-def staff():
-    return user_with_role(Role.BRANCH_STAFF, branch=BranchFactory())
 
 
 def csv_bytes(rows) -> bytes:
