@@ -13,12 +13,12 @@ and each distinct village reference resolved once; a test checks that the outcom
 the one `person_data_clean` gives.
 """
 
-import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils.translation import gettext_lazy as _
@@ -306,41 +306,45 @@ def row_check(row: IntakeRowCells, context: CheckContext) -> tuple[str, dict, di
     return IntakeRow.Status.VALID, {}, cleaned, None
 
 
-def _copy_text(value: str) -> str:
-    # COPY's text format: backslash, tab and line breaks are escaped with a backslash.
-    if "\\" in value:
-        value = value.replace("\\", "\\\\")
+def _copy_bytes(value: bytes) -> bytes:
+    # COPY's text format escapes backslash, tab and line breaks with a backslash. JSON
+    # text has no raw tab or line break (they are written \\t, \\n), only backslashes.
+    return value.replace(b"\\", b"\\\\") if b"\\" in value else value
+
+
+def _copy_text(value: str) -> bytes:
+    value_bytes = _copy_bytes(value.encode())
     if "\t" in value or "\n" in value or "\r" in value:
-        value = value.replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-    return value
+        value_bytes = value_bytes.replace(b"\t", b"\\t").replace(b"\n", b"\\n")
+        value_bytes = value_bytes.replace(b"\r", b"\\r")
+    return value_bytes
 
 
 def chunk_check(rows: list[IntakeRowCells], context: CheckContext) -> CheckedChunk:
     """Check rows and render them as COPY text for partners_intakerow (COPY_COLUMNS)."""
     lines = []
     counts = dict.fromkeys(IntakeRow.Status.values, 0)
-    batch = str(context.batch_id)
-    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    batch = str(context.batch_id).encode()
     for row in rows:
         status, errors, cleaned, person_id = row_check(row, context)
         counts[status] += 1
         reference = reference_of(row)[:REFERENCE_MAX_LENGTH]
         lines.append(
-            "\t".join(
+            b"\t".join(
                 (
                     batch,
-                    str(row.number),
+                    str(row.number).encode(),
                     _copy_text(reference),
-                    status,
-                    _copy_text(dumps(row.cells)),
-                    _copy_text(dumps(errors)) if errors else "{}",
-                    _copy_text(dumps(cleaned)),
-                    "\\N" if person_id is None else str(person_id),
+                    status.encode(),
+                    _copy_bytes(orjson.dumps(row.cells)),
+                    _copy_bytes(orjson.dumps(errors)) if errors else b"{}",
+                    _copy_bytes(orjson.dumps(cleaned)),
+                    b"\\N" if person_id is None else str(person_id).encode(),
                 )
             )
         )
-    lines.append("")
-    return CheckedChunk(copy_data="\n".join(lines).encode(), counts=counts)
+    lines.append(b"")
+    return CheckedChunk(copy_data=b"\n".join(lines), counts=counts)
 
 
 COPY_COLUMNS = "batch_id, row_number, reference, status, cells, errors, cleaned, person_id"

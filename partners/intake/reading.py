@@ -159,7 +159,7 @@ def _rows(records, columns: list[str | None], text_only: bool = False) -> list[I
                 (v[1:] if v[:1] == "'" else v) if isinstance(v, str) else _spreadsheet_text(v)
                 for v in values
             ]
-        if not any(texts) or not any(text.strip() for text in texts):
+        if not any(map(str.strip, texts)):
             continue
         if len(texts) < width:
             texts += [""] * (width - len(texts))

@@ -195,6 +195,24 @@ def test_formula_like_cells_are_kept_as_text_and_refused(staff):
     assert rows[5].status == IntakeRow.Status.VALID
 
 
+def test_cells_are_stored_exactly_whatever_characters_they_hold(staff):
+    """Rows go to the database as COPY text: backslashes, tabs, line breaks, quotes and
+    Khmer in the cells, the reference and the messages come back unchanged."""
+    awkward = 'C:\\forms\\n\t"quoted"\r\nline ស៊ុន \\N'
+    rows = checked(
+        staff,
+        [row(1, name_latin=awkward, occupation=awkward),
+         row(2, reference="REF\\2 ស", occupation="a\\tb")],
+    )  # fmt: skip
+    assert rows[2].cells["occupation"] == awkward
+    assert rows[2].cells["name_latin"] == awkward
+    assert rows[2].status == IntakeRow.Status.INVALID  # a Latin name has no backslash
+    assert rows[3].reference == "REF\\2 ស"
+    assert rows[3].cells["occupation"] == "a\\tb"
+    assert rows[3].status == IntakeRow.Status.VALID
+    assert rows[3].cleaned["occupation"] == "a\\tb"
+
+
 def test_checking_gives_what_person_data_clean_gives(staff):
     """The per-value memo of the checker agrees with the registry's own rules."""
     branch = staff.role_assignments.get().branch
