@@ -162,6 +162,10 @@ def _as_text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+REGISTRATION_NUMBER_ATTEMPTS = 5
+PARTNER_REFERENCE_UNIQUE = "person_partner_reference_unique"
+
+
 def person_register(
     *,
     data: PersonData,
@@ -170,34 +174,56 @@ def person_register(
     branch=None,
     reference: str = "",
 ) -> tuple[Person, bool]:
-    """Save a new registrant in one transaction; returns (person, created).
+    """Save a new registrant with its "registered" history; returns (person, created).
 
     A repeated (partner, reference) returns the existing record instead of a second one,
-    even when two requests race: the partial unique index decides.
+    even when two requests race: the partial unique index decides, and the record is
+    looked up only when the index refuses the insert. A clash of random registration
+    numbers is retried with a new one.
     """
     partner = branch.partner if branch is not None else None
     reference = normalise.clean_text(reference)
-    if partner is not None and reference:
-        existing = _by_reference(partner=partner, reference=reference)
-        if existing is not None:
-            return existing, False
-    try:
-        with transaction.atomic():
-            person = _person_insert(
-                data=data,
+    values = asdict(data)
+    # Joins the caller's transaction if there is one (no savepoint of its own), else is one.
+    with transaction.atomic(savepoint=False):
+        for _attempt in range(REGISTRATION_NUMBER_ATTEMPTS):
+            person = Person(
+                registration_number=registration_number_new(),
                 channel=channel,
                 entered_by=entered_by,
                 branch=branch,
                 partner=partner,
                 reference=reference,
+                **values,
             )
-    except IntegrityError:
-        if partner is not None and reference:
-            existing = _by_reference(partner=partner, reference=reference)
-            if existing is not None:
-                return existing, False
-        raise
+            try:
+                # A savepoint, so that a refused insert leaves the transaction usable.
+                with transaction.atomic():
+                    person.save()
+                break
+            except IntegrityError as error:
+                constraint = _constraint_name(error)
+                if constraint == PARTNER_REFERENCE_UNIQUE:
+                    existing = _by_reference(partner=partner, reference=reference)
+                    if existing is not None:
+                        return existing, False
+                if constraint is None or "registration_number" not in constraint:
+                    raise
+        else:  # pragma: no cover - five random clashes in a row
+            raise IntegrityError("could not allocate a registration number")
+        PersonChange.objects.create(
+            person=person,
+            action=PersonChange.Action.REGISTERED,
+            changes={field: [None, _as_text(values[field])] for field in PERSON_FIELDS},
+            actor=entered_by,
+            channel=channel,
+        )
     return person, True
+
+
+def _constraint_name(error: IntegrityError) -> str | None:
+    diagnostic = getattr(error.__cause__, "diag", None)
+    return getattr(diagnostic, "constraint_name", None)
 
 
 def _by_reference(*, partner, reference: str) -> Person | None:
@@ -207,38 +233,6 @@ def _by_reference(*, partner, reference: str) -> Person | None:
     while person is not None and person.merged_into_id and person.pk not in seen:
         seen.add(person.pk)
         person = Person.objects.get(pk=person.merged_into_id)
-    return person
-
-
-def _person_insert(*, data, channel, entered_by, branch, partner, reference) -> Person:
-    values = asdict(data)
-    for _attempt in range(5):
-        person = Person(
-            registration_number=registration_number_new(),
-            channel=channel,
-            entered_by=entered_by,
-            branch=branch,
-            partner=partner,
-            reference=reference,
-            **values,
-        )
-        try:
-            # A savepoint, so a clash of random registration numbers can be retried.
-            with transaction.atomic():
-                person.save()
-            break
-        except IntegrityError as error:
-            if "registration_number" not in str(error):
-                raise
-    else:  # pragma: no cover - five random 9-digit clashes in a row
-        raise IntegrityError("could not allocate a registration number")
-    PersonChange.objects.create(
-        person=person,
-        action=PersonChange.Action.REGISTERED,
-        changes={field: [None, _as_text(values[field])] for field in PERSON_FIELDS},
-        actor=entered_by,
-        channel=channel,
-    )
     return person
 
 
