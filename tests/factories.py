@@ -94,6 +94,16 @@ def user_with_role(role: str, **scope) -> User:
 
 
 # A valid row of the bulk-intake template (DESIGN.md): its required columns.
+# The fewest fields person_data_clean accepts for a self-employed registrant.
+PERSON_RAW = {
+    "name_km": "សុខ ដារ៉ា",
+    "sex": "M",
+    "date_of_birth": "1990-05-17",
+    "village_code": "12010101",
+    "actor_type": "self_employed",
+    "sector": "services",
+}
+
 INTAKE_ROW = {
     "reference": "F-1",
     "name_km": "សុខ ដារា",

@@ -8,7 +8,7 @@ from registry.models import Consent, DuplicateCase, Merge, Person, PersonAlias, 
 from registry.selectors.people import person_list_visible_to
 from registry.services.consent import consent_give
 from registry.services.merge import MergeRequest, merge_undo, person_merge, person_merge_many
-from tests.factories import PersonFactory, ProgrammeFactory, UserFactory
+from tests.factories import PERSON_RAW, PersonFactory, ProgrammeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -146,16 +146,7 @@ def test_a_partner_reference_of_a_merged_record_leads_to_the_survivor():
     survivor = PersonFactory()
     merged = PersonFactory(branch=branch, partner=branch.partner, reference="REF-9")
     person_merge(survivor=survivor, merged=merged)
-    data = person_data_clean(
-        raw={
-            "name_km": "សុខ ដារ៉ា",
-            "sex": "M",
-            "date_of_birth": "1990-05-17",
-            "village_code": "12010101",
-            "actor_type": "self_employed",
-            "sector": "services",
-        }
-    )
+    data = person_data_clean(raw=PERSON_RAW)
     person, created = person_register(data=data, channel="bulk", branch=branch, reference="REF-9")
     assert not created and person == survivor
 

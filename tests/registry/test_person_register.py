@@ -9,23 +9,14 @@ from registry.models import Person, PersonChange
 from registry.regnumber import registration_number_new
 from registry.services import people
 from registry.services.people import person_data_clean, person_register
-from tests.factories import BranchFactory, PersonFactory
+from tests.factories import PERSON_RAW, BranchFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db
-
-RAW = {
-    "name_km": "សុខ ដារ៉ា",
-    "sex": "M",
-    "date_of_birth": "1990-05-17",
-    "village_code": "12010101",
-    "actor_type": "self_employed",
-    "sector": "services",
-}
 
 
 @pytest.fixture
 def data(geography):
-    return person_data_clean(raw=RAW)
+    return person_data_clean(raw=PERSON_RAW)
 
 
 def test_a_new_registrant_gets_a_record_and_its_registered_history(data):
