@@ -22,6 +22,8 @@ import secrets
 from registry.normalise import clean_text, khmer_digits_to_ascii
 
 REGISTRATION_NUMBER_LENGTH = 10
+# A clash of random numbers is drawn again, up to this many times in all.
+REGISTRATION_NUMBER_ATTEMPTS = 5
 
 # The standard order-10 totally anti-symmetric quasigroup of H. Michael Damm (2004):
 # row = interim digit, column = next input digit. Zero diagonal, so a valid number

@@ -308,7 +308,7 @@ def row_check(row: IntakeRowCells, context: CheckContext) -> tuple[str, dict, di
 
 def _copy_bytes(value: bytes) -> bytes:
     # COPY's text format escapes backslash, tab and line breaks with a backslash. JSON
-    # text has no raw tab or line break (they are written \\t, \\n), only backslashes.
+    # text has no raw tab or line break (it writes them as \t and \n): only backslashes.
     return value.replace(b"\\", b"\\\\") if b"\\" in value else value
 
 

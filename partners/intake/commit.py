@@ -28,7 +28,7 @@ from django.utils import timezone
 from partners.intake.locking import COMMIT, batch_step_lock
 from partners.models import IntakeBatch, IntakeRow
 from registry.models import Consent, Person, PersonChange
-from registry.regnumber import registration_number_new
+from registry.regnumber import REGISTRATION_NUMBER_ATTEMPTS, registration_number_new
 from registry.services.people import PERSON_FIELDS
 
 logger = logging.getLogger(__name__)
@@ -36,7 +36,6 @@ logger = logging.getLogger(__name__)
 CHUNK_ROWS = 5_000
 PARALLEL_MIN_ROWS = 20_000
 MAX_WORKERS = 4
-REGISTRATION_NUMBER_ATTEMPTS = 5
 
 Progress = Callable[[int, int], None]
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from registry import normalise
 from registry.models import Person, PersonChange, Village
 from registry.models.people import ActorType, Sector, Sex
-from registry.regnumber import registration_number_new
+from registry.regnumber import REGISTRATION_NUMBER_ATTEMPTS, registration_number_new
 from registry.selectors.geography import village_resolve
 
 PERSON_FIELDS = (
@@ -162,7 +162,6 @@ def _as_text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-REGISTRATION_NUMBER_ATTEMPTS = 5
 PARTNER_REFERENCE_UNIQUE = "person_partner_reference_unique"
 
 
@@ -186,39 +185,51 @@ def person_register(
     values = asdict(data)
     # Joins the caller's transaction if there is one (no savepoint of its own), else is one.
     with transaction.atomic(savepoint=False):
-        for _attempt in range(REGISTRATION_NUMBER_ATTEMPTS):
-            person = Person(
-                registration_number=registration_number_new(),
-                channel=channel,
-                entered_by=entered_by,
-                branch=branch,
-                partner=partner,
-                reference=reference,
-                **values,
-            )
-            try:
-                # A savepoint, so that a refused insert leaves the transaction usable.
-                with transaction.atomic():
-                    person.save()
-                break
-            except IntegrityError as error:
-                constraint = _constraint_name(error)
-                if constraint == PARTNER_REFERENCE_UNIQUE:
-                    existing = _by_reference(partner=partner, reference=reference)
-                    if existing is not None:
-                        return existing, False
-                if constraint is None or "registration_number" not in constraint:
-                    raise
-        else:  # pragma: no cover - five random clashes in a row
-            raise IntegrityError("could not allocate a registration number")
-        PersonChange.objects.create(
-            person=person,
-            action=PersonChange.Action.REGISTERED,
-            changes={field: [None, _as_text(values[field])] for field in PERSON_FIELDS},
-            actor=entered_by,
+        person, created = _person_insert(
+            values=values,
             channel=channel,
+            entered_by=entered_by,
+            branch=branch,
+            partner=partner,
+            reference=reference,
         )
-    return person, True
+        if created:
+            PersonChange.objects.create(
+                person=person,
+                action=PersonChange.Action.REGISTERED,
+                changes={field: [None, _as_text(values[field])] for field in PERSON_FIELDS},
+                actor=entered_by,
+                channel=channel,
+            )
+    return person, created
+
+
+def _person_insert(*, values, channel, entered_by, branch, partner, reference):
+    """(the new record, True), or (the record the partner's reference names, False)."""
+    for _attempt in range(REGISTRATION_NUMBER_ATTEMPTS):
+        person = Person(
+            registration_number=registration_number_new(),
+            channel=channel,
+            entered_by=entered_by,
+            branch=branch,
+            partner=partner,
+            reference=reference,
+            **values,
+        )
+        try:
+            # A savepoint, so that a refused insert leaves the transaction usable.
+            with transaction.atomic():
+                person.save()
+            return person, True
+        except IntegrityError as error:
+            constraint = _constraint_name(error) or ""
+            if constraint == PARTNER_REFERENCE_UNIQUE:
+                existing = _by_reference(partner=partner, reference=reference)
+                if existing is not None:
+                    return existing, False
+            if "registration_number" not in constraint:
+                raise
+    raise IntegrityError("could not allocate a registration number")  # pragma: no cover
 
 
 def _constraint_name(error: IntegrityError) -> str | None:
