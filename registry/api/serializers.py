@@ -7,6 +7,7 @@ from rest_framework import serializers
 
 from registry.models import Person
 from registry.models.people import ActorType, Channel, Sector, Sex
+from registry.services.people import PERSON_FIELDS
 
 API_CHANNELS = (Channel.API, Channel.APP)
 DATA_SHARING = "data_sharing"
@@ -85,19 +86,7 @@ class VillageSerializer(PlaceSerializer):
 # --- Registrants ----------------------------------------------------------------------
 # Personal fields are null for a registrant who left the registry or was merged: the
 # record's status and provenance stay visible to those who entered it, the person does not.
-PERSONAL_FIELDS = (
-    "name_km",
-    "name_latin",
-    "sex",
-    "date_of_birth",
-    "national_id",
-    "phone",
-    "village",
-    "actor_type",
-    "sector",
-    "occupation",
-    "consents",
-)
+PERSONAL_FIELDS = (*PERSON_FIELDS, "consents")
 
 
 class RegistrantSerializer(serializers.Serializer):
@@ -155,7 +144,7 @@ class RegistrantSerializer(serializers.Serializer):
             }
         return {
             "registration_number": person.registration_number,
-            **{field: personal[field] for field in PERSONAL_FIELDS[:-1]},
+            **{field: personal[field] for field in PERSON_FIELDS},
             "status": person.status,
             "channel": person.channel,
             "branch": person.branch.code if person.branch_id else None,
