@@ -8,6 +8,14 @@ file with bench/generate.py, then times `intake_batch_create`, `intake_batch_val
 `intake_batch_commit_request` + `intake_batch_commit` (what the web upload and the
 Celery tasks run) and prints rows/s for validation, commit and overall. The bench's
 own partner, branch, people and batches are deleted before each run.
+
+Beside rows/s it prints the ratio to a plain COPY of the same file, measured in the same
+run on the same database: the file is sent as it is (`COPY ... FROM STDIN (FORMAT csv,
+HEADER)`) into `bench_intake_copy`, a logged table with one `text` column per column of
+the file, a `bigserial` primary key and a unique index on `reference` (the one index
+every registration pays for). Machines differ in speed; the ratio between the intake and
+the cheapest way PostgreSQL can take the same bytes into an indexed table travels better
+than rows/s.
 """
 
 from __future__ import annotations
@@ -190,6 +198,33 @@ def _run(path: Path, branch, user) -> dict:
     return {"batch": batch, "steps": steps}
 
 
+def _copy_baseline(path: Path) -> float:
+    """Seconds for a plain COPY of the file into an indexed table (see the docstring)."""
+    from django.db import connection, transaction
+
+    with path.open("rb") as handle:
+        data = handle.read()
+    header = data.split(b"\n", 1)[0].decode().lstrip("\ufeff").strip().split(",")
+    columns = ", ".join(f'"{name}" text' for name in header)
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS bench_intake_copy")
+        cursor.execute(
+            f"CREATE TABLE bench_intake_copy (id bigserial PRIMARY KEY, {columns});"
+            " CREATE UNIQUE INDEX bench_intake_copy_reference ON bench_intake_copy (reference)"
+        )
+    started = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cursor:
+        names = ", ".join(f'"{name}"' for name in header)
+        with cursor.copy(
+            f"COPY bench_intake_copy ({names}) FROM STDIN (FORMAT csv, HEADER true)"
+        ) as copy:
+            copy.write(data)
+    elapsed = time.perf_counter() - started
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE bench_intake_copy")
+    return elapsed
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=50_000)
@@ -218,16 +253,19 @@ def main(argv: list[str] | None = None) -> int:
         busy = wait_quiet(args.quiet_wait)
         result = _run(args.out, branch, user)
         result["busy"] = busy
+        result["copy"] = _copy_baseline(args.out)
         runs.append(result)
         total = result["steps"]["overall"][0]
         print(
-            f"run {number}: {total:.2f} s, {result['batch'].total_rows / total:,.0f} rows/s "
+            f"run {number}: {total:.2f} s, {result['batch'].total_rows / total:,.0f} rows/s, "
+            f"{total / result['copy']:.1f}x a plain COPY ({result['copy']:.3f} s) "
             f"(other work before the run: {busy:.2f} cores busy)"
         )
 
     best = min(runs, key=lambda r: r["steps"]["overall"][0])
     batch = best["batch"]
     rows = batch.total_rows
+    copy_best = min(r["copy"] for r in runs)
     cores = os.cpu_count() or 1
     print(f"\nfile: {rows:,} rows, {size / 1e6:.1f} MB ({args.out}); best of {len(runs)} runs")
     print(
@@ -237,7 +275,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'step':<11} {'wall s':>7} {'rows/s':>9}   {'CPU s: Python':>14} {'PostgreSQL':>11}")
     for name, (wall, python, database) in best["steps"].items():
         print(f"{name:<11} {wall:7.2f} {rows / wall:9,.0f}   {python:14.2f} {database:11.2f}")
-    _wall, python, database = best["steps"]["overall"]
+    wall, python, database = best["steps"]["overall"]
+    print(
+        f"plain COPY of the file into an indexed table: {copy_best:.3f} s "
+        f"({rows / copy_best:,.0f} rows/s), best of {len(runs)}; "
+        f"intake / COPY = {wall / copy_best:.1f}x (best runs)"
+    )
     print(
         f"CPU per row: {(python + database) / rows * 1e6:.0f} µs; on {cores} idle cores that "
         f"allows at most {rows / ((python + database) / cores):,.0f} rows/s"
