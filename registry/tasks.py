@@ -11,6 +11,16 @@ def sms_deliver(message_id: int) -> str | None:
     return str(status) if status else None
 
 
+@shared_task(autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=5)
+def sms_deliver_many(message_ids: list[int]) -> int:
+    """Deliver a slice of the messages queued together (a bulk file's confirmations);
+    a retry skips the ones already sent."""
+    sent = 0
+    for message_id in message_ids:
+        sent += sms_deliver_now(message_id=message_id) == "sent"
+    return sent
+
+
 @shared_task
 def sms_retry_pending() -> int:
     """Beat: deliver messages still pending after a minute (a lost task, a gateway outage)."""

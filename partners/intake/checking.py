@@ -24,17 +24,42 @@ from django.db import connection
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import override
 
-from partners.intake.columns import CONSENT_SEPARATOR, DATA_SHARING, REFERENCE_MAX_LENGTH
+from campaigns.services import campaign_for_code
+from partners.intake.columns import (
+    CONSENT_COLUMN_PREFIX,
+    CONSENT_SEPARATOR,
+    DATA_SHARING,
+    MONTH_SEPARATOR,
+    REFERENCE_MAX_LENGTH,
+    header_key,
+    is_consent_column,
+)
 from partners.intake.reading import IntakeRowCells
 from partners.models import IntakeRow
 from registry.models import Programme, Village
+from registry.models.people import ActorType
 from registry.normalise import clean_text, khmer_digits_to_ascii
 from registry.selectors.geography import village_resolve
 from registry.services.people import PERSON_FIELDS, _as_text, person_fields_clean
+from registry.services.registration_many import registration_record
+from registry.services.work import WorkData, work_data_clean
 
 LANGUAGES = ("km", "en")
-# person_data_clean names the village "village"; the file's column is village_code.
-_FIELD_COLUMNS = {"village": "village_code"}
+# The registry's names for what the file's columns hold.
+_FIELD_COLUMNS = {"village": "village_code", "enterprise_name": "business_name"}
+# work_data_clean's messages speak to a registrant filling in a form; a file's rows are
+# about someone else. Same rules, the file's words.
+_WORK_MESSAGES = {
+    "enterprise_required": _("Enter the name of the person's business."),
+    "employer_required": _("Enter the name of the person's employer."),
+    "months_required": _(
+        "Enter the months in which the person works: numbers from 1 to 12 separated by ; "
+        "(for example 1;2;11)."
+    ),
+}
+_MONTHS_SPLIT = re.compile(r"[;,\s]+")
+_YES = frozenset({"yes", "y", "1", "true", "បាទ", "ចាស", "បាទ/ចាស"})
+_NO = frozenset({"no", "n", "0", "false", "ទេ"})
 _FIELDS_WITHOUT_VILLAGE = tuple(f for f in PERSON_FIELDS if f != "village")
 _CONSENT_SPLIT = re.compile(r"[;,]")
 
@@ -88,6 +113,12 @@ class CheckContext:
     # row number -> errors about the reference, or the id of the person already registered.
     reference_errors: dict[int, list[ValidationError]] = field(default_factory=dict)
     existing: dict[int, int] = field(default_factory=dict)
+    # The file's columns; work is checked only for the rows a present column is about.
+    columns: frozenset[str] = frozenset()
+    # consent_<code> column -> the purpose (programme id; None = data sharing).
+    consent_columns: dict[str, int | None] = field(default_factory=dict)
+    # campaign code (as typed, cleaned, lower case) -> the running campaign's id, or None.
+    campaigns: dict[str, int | None] = field(default_factory=dict)
 
 
 @dataclass
@@ -106,11 +137,16 @@ def reference_of(row: IntakeRowCells) -> str:
 
 def check_context_build(*, batch, rows: list[IntakeRowCells], today) -> CheckContext:
     """Read the database once for the whole file and check the references across rows."""
+    columns = frozenset(rows[0].cells) if rows else frozenset()
+    purposes = _purposes()
     context = CheckContext(
         batch_id=batch.pk,
         fields=FieldCleaner(today),
         villages=_villages_resolve(rows),
-        purposes=_purposes(),
+        purposes=purposes,
+        columns=columns,
+        consent_columns=_consent_columns(columns, purposes),
+        campaigns=_campaigns(rows) if "campaign_code" in columns else {},
     )
     first_use: dict[str, int] = {}
     for row in rows:
@@ -159,6 +195,35 @@ def _purposes() -> dict[str, int | None]:
     }
     purposes[DATA_SHARING] = None
     return purposes
+
+
+def _consent_columns(columns, purposes: dict[str, int | None]) -> dict[str, int | None]:
+    """The purpose of each consent_<code> column; a column naming no programme refuses
+    the file (ValidationError), as an unknown column does."""
+    by_key = {header_key(f"{CONSENT_COLUMN_PREFIX}{code}"): pk for code, pk in purposes.items()}
+    found = {column: by_key.get(column) for column in columns if is_consent_column(column)}
+    unknown = sorted(column for column in found if column not in by_key)
+    if unknown:
+        known = sorted(f"{CONSENT_COLUMN_PREFIX}{code}" for code in purposes)
+        raise ValidationError(
+            _(
+                "These consent columns name no running programme: %(columns)s. Use "
+                "consent_ followed by a programme code: %(known)s."
+            ),
+            code="consent_columns_unknown",
+            params={"columns": ", ".join(unknown), "known": ", ".join(known)},
+        )
+    return found
+
+
+def _campaigns(rows: list[IntakeRowCells]) -> dict[str, int | None]:
+    """Each distinct campaign code of the file, through the rule of /register/?campaign=."""
+    codes = {clean_text(row.cells.get("campaign_code", "")).lower() for row in rows} - {""}
+    found = {}
+    for code in codes:
+        campaign = campaign_for_code(code=code)
+        found[code] = campaign.pk if campaign is not None else None
+    return found
 
 
 def _village_cells(cells: dict[str, str]) -> tuple[str, str, str]:
@@ -294,16 +359,124 @@ def row_check(row: IntakeRowCells, context: CheckContext) -> tuple[str, dict, di
             cleaned[name] = text
         else:
             errors[name] = field_errors
+    purposes: set[int | None] = set()
     try:
-        cleaned["consents"] = _consents(cells.get("consents", ""), context.purposes)
+        purposes.update(pk for pk, _code in _consents(cells.get("consents", ""), context.purposes))
     except ValidationError as error:
         errors["consents"] = [error]
+    for column, purpose in context.consent_columns.items():
+        try:
+            if _yes_no(cells.get(column, ""), listed=purpose in purposes):
+                purposes.add(purpose)
+        except ValidationError as error:
+            errors[column] = [error]
+    work = None
+    if "actor_type" in cleaned:
+        try:
+            work = _work(cells, cleaned["actor_type"], context.columns)
+        except ValidationError as error:
+            errors.update(error.error_dict)
+    campaign_id = None
+    code = clean_text(cells.get("campaign_code", "")).lower() if context.campaigns else ""
+    if code:
+        campaign_id = context.campaigns[code]
+        if campaign_id is None:
+            errors["campaign_code"] = [
+                ValidationError(
+                    _(
+                        "No campaign with the code %(code)s is running today: check the "
+                        "code on the poster, or leave the cell empty."
+                    ),
+                    code="campaign_unknown",
+                    params={"code": code},
+                )
+            ]
     if errors:
         return IntakeRow.Status.INVALID, errors_render(errors), {}, None
-    # The "registered" history entry, as person_register writes it: built here, in the
-    # parallel check, so the commit copies it instead of assembling it in SQL.
-    cleaned["history"] = {name: [None, cleaned[name]] for name in PERSON_FIELDS}
-    return IntakeRow.Status.VALID, {}, cleaned, None
+    # The registration as the registry takes it (the "registered" history included):
+    # built here, in the parallel check, so the commit only moves it into the registry.
+    record = registration_record(
+        person=cleaned,
+        village_id=cleaned["village_id"],
+        work=work,
+        purposes=purposes,
+        campaign_id=campaign_id,
+    )
+    return IntakeRow.Status.VALID, {}, record, None
+
+
+def _yes_no(text: str, *, listed: bool) -> bool:
+    """Whether a consent_<code> cell says yes; empty says nothing (False)."""
+    answer = khmer_digits_to_ascii(clean_text(text)).lower() if text else ""
+    if not answer:
+        return False
+    if answer in _YES:
+        return True
+    if answer in _NO:
+        if listed:
+            raise ValidationError(
+                _("This column says no, but the consents column lists this programme."),
+                code="consent_conflict",
+            )
+        return False
+    raise ValidationError(
+        _("Write yes or no (y/n, 1/0, បាទ/ចាស/ទេ), or leave the cell empty."),
+        code="consent_value",
+    )
+
+
+def _work(cells: dict[str, str], actor_type: str, columns: frozenset[str]) -> WorkData | None:
+    """The work of the row, through work_data_clean, when the file has the columns for
+    the row's actor type (business_name for owners, employer_name for workers)."""
+    if actor_type == ActorType.MICROENTERPRISE_OWNER and "business_name" in columns:
+        raw: dict[str, Any] = {
+            "enterprise_name": cells.get("business_name", ""),
+            "workers": cells.get("workers", ""),
+        }
+    elif (
+        actor_type in (ActorType.MICROENTERPRISE_WORKER, ActorType.SEASONAL_WORKER)
+        and "employer_name" in columns
+    ):
+        raw = {"employer_name": cells.get("employer_name", "")}
+        if actor_type == ActorType.SEASONAL_WORKER:
+            raw["seasonal_months"] = _months(cells.get("seasonal_months", ""))
+    else:
+        return None
+    try:
+        return work_data_clean(raw=raw, actor_type=actor_type)
+    except ValidationError as error:
+        raise ValidationError(
+            {
+                name: [
+                    ValidationError(_WORK_MESSAGES[e.code], code=e.code)
+                    if e.code in _WORK_MESSAGES
+                    else e
+                    for e in errors
+                ]
+                for name, errors in error.error_dict.items()
+            }
+        ) from None
+
+
+def _months(text: str) -> list[str]:
+    """`1;2;11` (Khmer digits, commas or spaces tolerated) as the month numbers."""
+    parts = [p for p in _MONTHS_SPLIT.split(khmer_digits_to_ascii(clean_text(text))) if p]
+    if any(not p.isdigit() or not 1 <= int(p) <= 12 for p in parts):
+        raise ValidationError(
+            {
+                "seasonal_months": [
+                    ValidationError(
+                        _(
+                            "Write the months as numbers from 1 to 12 separated by "
+                            "%(separator)s (for example 1;2;11)."
+                        ),
+                        code="months_format",
+                        params={"separator": MONTH_SEPARATOR},
+                    )
+                ]
+            }
+        )
+    return parts
 
 
 def _copy_bytes(value: bytes) -> bytes:

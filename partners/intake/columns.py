@@ -23,8 +23,23 @@ REQUIRED_COLUMNS = (
     "actor_type",
     "sector",
 )
-OPTIONAL_COLUMNS = ("commune_code", "village_name", "occupation", "consents")
+OPTIONAL_COLUMNS = (
+    "commune_code",
+    "village_name",
+    "occupation",
+    "consents",
+    # The work the other channels ask for (registry.services.work): an owner's business,
+    # a worker's employer, a seasonal worker's months.
+    "business_name",
+    "workers",
+    "employer_name",
+    "seasonal_months",
+    "campaign_code",
+)
 TEMPLATE_COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
+# One optional yes/no column per programme: consent_<programme code> (and
+# consent_data_sharing), compared as header_key makes them ("consent_nssf_pension").
+CONSENT_COLUMN_PREFIX = "consent_"
 # The two columns our rejected-rows file adds in front of the data: accepted and ignored
 # on upload, so a fixed rejected-rows file can be sent back as it is.
 REPORT_COLUMNS = ("row", "errors")
@@ -33,6 +48,7 @@ REFERENCE_MAX_LENGTH = 64
 # The word that stands for "share my data with partner institutions" in `consents`.
 DATA_SHARING = "data_sharing"
 CONSENT_SEPARATOR = ";"
+MONTH_SEPARATOR = ";"
 
 # Codes whose leading zeros a spreadsheet drops when it reads them as numbers
 # (village 01020304 -> 1020304): the width to pad them back to.
@@ -66,7 +82,7 @@ def header_match(header: list[str]) -> list[str | None]:
     unknown = [
         str(header[i]).strip() or f"#{i + 1}"
         for i, key in enumerate(keys)
-        if key not in known and key not in REPORT_COLUMNS
+        if key not in known and key not in REPORT_COLUMNS and not is_consent_column(key)
     ]
     if unknown:
         raise ValidationError(
@@ -92,7 +108,13 @@ def header_match(header: list[str]) -> list[str | None]:
     return [None if key in REPORT_COLUMNS else key for key in keys]
 
 
-def file_columns(columns: list[str | None]) -> list[str]:
-    """The template columns a file has, in template order."""
+def is_consent_column(key: str) -> bool:
+    return key.startswith(CONSENT_COLUMN_PREFIX) and len(key) > len(CONSENT_COLUMN_PREFIX)
+
+
+def file_columns(columns) -> list[str]:
+    """The template columns a file has, in template order, then its consent columns."""
     present = set(columns)
-    return [column for column in TEMPLATE_COLUMNS if column in present]
+    return [column for column in TEMPLATE_COLUMNS if column in present] + sorted(
+        column for column in present if column and is_consent_column(column)
+    )

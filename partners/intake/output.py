@@ -15,8 +15,13 @@ from typing import TextIO
 
 from django.conf import settings
 
-from partners.intake.columns import REPORT_COLUMNS, TEMPLATE_COLUMNS
-from partners.intake.template_text import COLUMN_HELP, NOTES, sheet_titles
+from partners.intake.columns import (
+    CONSENT_COLUMN_PREFIX,
+    REPORT_COLUMNS,
+    TEMPLATE_COLUMNS,
+    file_columns,
+)
+from partners.intake.template_text import COLUMN_HELP, COLUMN_HELP_CONSENT, NOTES, sheet_titles
 from partners.models import IntakeBatch, IntakeRow
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "'")
@@ -38,7 +43,7 @@ def errors_text(errors: dict, language: str) -> str:
 
 def _batch_columns(batch: IntakeBatch) -> list[str]:
     first = batch.rows.order_by("row_number").values_list("cells", flat=True).first() or {}
-    return [column for column in TEMPLATE_COLUMNS if column in first]
+    return file_columns(first)
 
 
 def intake_rejected_rows_write(*, batch: IntakeBatch, language: str, stream: TextIO) -> int:
@@ -117,6 +122,7 @@ def intake_template_xlsx() -> bytes:
     programmes = Programme.objects.filter(is_active=True).order_by("code")
     for code, name_km, name_en in programmes.values_list("code", "name_km", "name_en"):
         sheet.append([code, "consents", name_km, name_en])
+        sheet.append([f"{CONSENT_COLUMN_PREFIX}{code}", COLUMN_HELP_CONSENT, name_km, name_en])
     sheet.append([])
     limits = {
         "max_mb": settings.INTAKE_MAX_BYTES // (1024 * 1024),

@@ -7,6 +7,7 @@ either), so these texts are not gettext catalogue entries.
 REQUIRED = "ចាំបាច់ / required"
 REQUIRED_COLUMN = "ជួរឈរចាំបាច់ អាចទុកទទេ / column required, value may be empty"
 OPTIONAL = "ស្រេចចិត្ត / optional"
+COLUMN_HELP_CONSENT = "ស្រេចចិត្ត yes/no / optional yes/no"
 
 # column -> (required, Khmer, English)
 COLUMN_HELP: dict[str, tuple[str, str, str]] = {
@@ -93,6 +94,46 @@ COLUMN_HELP: dict[str, tuple[str, str, str]] = {
         "below) and the word data_sharing, separated by ; . Empty = no consent. Fill in "
         "only what the person signed.",
     ),
+    "business_name": (
+        OPTIONAL,
+        "ឈ្មោះអាជីវកម្មរបស់ microenterprise_owner ច្រើនបំផុត ២០០ តួអក្សរ។ "
+        "នៅពេលឯកសារមានជួរឈរនេះ វាចាំបាច់សម្រាប់ម្ចាស់សហគ្រាសគ្រប់រូប។ "
+        "បើគ្មានជួរឈរនេះ ម្ចាស់សហគ្រាសត្រូវបានចុះឈ្មោះដោយគ្មានអាជីវកម្មរបស់ខ្លួន។",
+        "The business of a microenterprise_owner, at most 200 characters. When the file "
+        "has this column, every owner's row needs it; without the column, owners are "
+        "registered without their business.",
+    ),
+    "workers": (
+        OPTIONAL,
+        "ចំនួនកម្មករក្នុងអាជីវកម្មរបស់ microenterprise_owner ពី ០ ដល់ ៥០០។ ទុកទទេ = ០។",
+        "The number of workers in a microenterprise_owner's business, 0 to 500. Empty = 0.",
+    ),
+    "employer_name": (
+        OPTIONAL,
+        "ឈ្មោះនិយោជករបស់ microenterprise_worker ឬ seasonal_worker។ នៅពេលឯកសារមានជួរឈរនេះ "
+        "វាចាំបាច់សម្រាប់ជួរដេកទាំងនោះ។ អាជីវកម្មដែលមានឈ្មោះដូចគ្នា (អក្សរធំឬតូចមិនខុសគ្នា) "
+        "ក្នុងឃុំ/សង្កាត់តែមួយ គឺជានិយោជកតែមួយ បើមិនដូច្នោះទេ វាត្រូវបានបន្ថែមថ្មី។",
+        "The employer of a microenterprise_worker or seasonal_worker. When the file has "
+        "this column, those rows need it. A business of the same name (any case) in the "
+        "same commune is the same employer; otherwise a new one is added.",
+    ),
+    "seasonal_months": (
+        OPTIONAL,
+        "ខែដែល seasonal_worker ធ្វើការ៖ លេខខែពី 1 ដល់ 12 បំបែកដោយសញ្ញា ; ឧទាហរណ៍ 1;2;11 "
+        "(លេខខ្មែរក៏បាន)។ ចាំបាច់សម្រាប់កម្មករតាមរដូវកាល នៅពេលឯកសារមានជួរឈរ employer_name។",
+        "The months a seasonal_worker works: month numbers 1 to 12 separated by ; for "
+        "example 1;2;11 (Khmer digits too). Seasonal workers' rows need it when the file "
+        "has employer_name.",
+    ),
+    "campaign_code": (
+        OPTIONAL,
+        "លេខកូដរបស់យុទ្ធនាការដែលកំពុងដំណើរការ (ដូចនៅលើផ្ទាំងរូបភាព /register/?campaign=CODE) "
+        "ដើម្បីកត់ត្រាថាការចុះឈ្មោះនេះមកពីយុទ្ធនាការនោះ។ លេខកូដមិនស្គាល់ "
+        "ឬយុទ្ធនាការដែលបានបញ្ចប់ គឺជាកំហុស។ ទុកទទេ = គ្មាន។",
+        "The code of a running campaign (as on its posters, /register/?campaign=CODE), "
+        "to credit the registration to it. An unknown or ended campaign's code is an "
+        "error. Empty = none.",
+    ),
 }
 
 # Notes under the column list; {max_mb} and {max_rows} are filled in.
@@ -110,6 +151,16 @@ NOTES: tuple[tuple[str, str], ...] = (
         "កែតម្រូវ ហើយផ្ទុកវាឡើងវិញ។ ជួរដេកត្រឹមត្រូវមិនរងផលប៉ះពាល់ទេ។",
         "Rows with mistakes are not registered: download the rejected rows, correct "
         "them and upload that file again. Correct rows are not affected.",
+    ),
+    (
+        "ជួរឈរស្រេចចិត្ត consent_<លេខកូដកម្មវិធី> (ឧទាហរណ៍ consent_nssf) មួយសម្រាប់កម្មវិធីនីមួយៗ "
+        "(មើលខាងលើ) និង consent_data_sharing៖ yes (y, 1, បាទ, ចាស) = បានយល់ព្រម, "
+        "no (n, 0, ទេ) = មិនបានយល់ព្រម, ទុកទទេ = មិនកត់ត្រាអ្វីទេ។ "
+        "អាចប្រើរួមជាមួយជួរឈរ consents បាន។",
+        "Optional columns consent_<programme code> (for example consent_nssf), one per "
+        "programme listed above, and consent_data_sharing: yes (y, 1, បាទ, ចាស) = agreed, "
+        "no (n, 0, ទេ) = not agreed, empty = nothing recorded. They can be used together "
+        "with the consents column.",
     ),
 )
 

@@ -99,7 +99,10 @@ def _check_and_store(
 ) -> IntakeBatch:
     rows = intake_file.rows
     IntakeBatch.objects.filter(pk=batch.pk).update(total_rows=len(rows))
-    context = check_context_build(batch=batch, rows=rows, today=timezone.localdate())
+    try:
+        context = check_context_build(batch=batch, rows=rows, today=timezone.localdate())
+    except ValidationError as error:  # a column the file cannot have (consent_<unknown>)
+        return _reject(batch, error)
     counts = dict.fromkeys(IntakeRow.Status.values, 0)
     processed = 0
     for checked in _checked_chunks(rows, context):

@@ -5,9 +5,12 @@ from django.utils import timezone
 
 from registry.models import Consent, Person, PersonChange, Programme
 
+# How the history names the general purpose "share my data with partner institutions".
+DATA_SHARING_PURPOSE = "data_sharing"
+
 
 def _purpose_label(programme: Programme | None) -> str:
-    return programme.code if programme else "data_sharing"
+    return programme.code if programme else DATA_SHARING_PURPOSE
 
 
 @transaction.atomic

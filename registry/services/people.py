@@ -1,7 +1,8 @@
 """Registering and changing registrants: the one path every channel takes.
 
-The web form, branch counter, bulk file, API and campaign events all call
-`person_data_clean` then `person_register`, so a rule is written once.
+The web form, branch counter, bulk file, API and campaign events all clean with
+`person_data_clean` and register through registry.services.registration_many, so a rule
+is written once.
 """
 
 import datetime
@@ -10,13 +11,12 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from registry import normalise
 from registry.models import Person, PersonChange, Village
 from registry.models.people import ActorType, Sector, Sex
-from registry.regnumber import REGISTRATION_NUMBER_ATTEMPTS, registration_number_new
 from registry.selectors.geography import village_resolve
 
 PERSON_FIELDS = (
@@ -162,91 +162,6 @@ def _as_text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-PARTNER_REFERENCE_UNIQUE = "person_partner_reference_unique"
-
-
-def person_register(
-    *,
-    data: PersonData,
-    channel: str,
-    entered_by=None,
-    branch=None,
-    reference: str = "",
-) -> tuple[Person, bool]:
-    """Save a new registrant with its "registered" history; returns (person, created).
-
-    A repeated (partner, reference) returns the existing record instead of a second one,
-    even when two requests race: the partial unique index decides, and the record is
-    looked up only when the index refuses the insert. A clash of random registration
-    numbers is retried with a new one.
-    """
-    partner = branch.partner if branch is not None else None
-    reference = normalise.clean_text(reference)
-    values = asdict(data)
-    # Joins the caller's transaction if there is one (no savepoint of its own), else is one.
-    with transaction.atomic(savepoint=False):
-        person, created = _person_insert(
-            values=values,
-            channel=channel,
-            entered_by=entered_by,
-            branch=branch,
-            partner=partner,
-            reference=reference,
-        )
-        if created:
-            PersonChange.objects.create(
-                person=person,
-                action=PersonChange.Action.REGISTERED,
-                changes={field: [None, _as_text(values[field])] for field in PERSON_FIELDS},
-                actor=entered_by,
-                channel=channel,
-            )
-    return person, created
-
-
-def _person_insert(*, values, channel, entered_by, branch, partner, reference):
-    """(the new record, True), or (the record the partner's reference names, False)."""
-    for _attempt in range(REGISTRATION_NUMBER_ATTEMPTS):
-        person = Person(
-            registration_number=registration_number_new(),
-            channel=channel,
-            entered_by=entered_by,
-            branch=branch,
-            partner=partner,
-            reference=reference,
-            **values,
-        )
-        try:
-            # A savepoint, so that a refused insert leaves the transaction usable.
-            with transaction.atomic():
-                person.save()
-            return person, True
-        except IntegrityError as error:
-            constraint = _constraint_name(error) or ""
-            if constraint == PARTNER_REFERENCE_UNIQUE:
-                existing = _by_reference(partner=partner, reference=reference)
-                if existing is not None:
-                    return existing, False
-            if "registration_number" not in constraint:
-                raise
-    raise IntegrityError("could not allocate a registration number")  # pragma: no cover
-
-
-def _constraint_name(error: IntegrityError) -> str | None:
-    diagnostic = getattr(error.__cause__, "diag", None)
-    return getattr(diagnostic, "constraint_name", None)
-
-
-def _by_reference(*, partner, reference: str) -> Person | None:
-    """The record a partner's reference names, followed to its survivor if merged."""
-    person = Person.objects.filter(partner=partner, reference=reference).first()
-    seen = set()
-    while person is not None and person.merged_into_id and person.pk not in seen:
-        seen.add(person.pk)
-        person = Person.objects.get(pk=person.merged_into_id)
-    return person
-
-
 @transaction.atomic
 def person_update(*, person: Person, data: PersonData, channel: str, actor=None) -> dict:
     """Apply corrected details; records what changed. Returns {field: [old, new]}."""
@@ -297,3 +212,24 @@ def dedup_enqueue(*, person_id: int) -> None:
     from registry.tasks import dedup_person
 
     transaction.on_commit(lambda: dedup_person.delay(person_id))
+
+
+# Ids per dedup task: workers share a big file's records, and one task's work stays short.
+DEDUP_SLICE = 2000
+
+
+def dedup_enqueue_many(*, person_ids: list[int]) -> None:
+    """Check new records against the registry once they are committed, a slice of ids
+    per task (one record: the incremental check of `dedup_enqueue`)."""
+    if len(person_ids) == 1:
+        dedup_enqueue(person_id=person_ids[0])
+        return
+    if not person_ids:
+        return
+    from registry.tasks import dedup_people
+
+    def enqueue() -> None:
+        for start in range(0, len(person_ids), DEDUP_SLICE):
+            dedup_people.delay(person_ids[start : start + DEDUP_SLICE])
+
+    transaction.on_commit(enqueue)

@@ -1,27 +1,27 @@
 """A whole registration in one transaction: the person, their work, their consents,
-the campaign that brought them, and the confirmation SMS (sent after commit)."""
+the campaign that brought them, and the confirmation SMS (sent after commit).
+
+One person is the one-entry case of `registration_submit_many`
+(registry/services/registration_many.py), where every rule lives.
+"""
 
 import uuid
 
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import override
 
 from registry.models import Person
-from registry.regnumber import registration_number_format
-from registry.services.consent import consent_set
-from registry.services.people import PersonData, dedup_enqueue, person_register
-from registry.services.sms import sms_queue
-from registry.services.work import WorkData, work_record
+from registry.services.people import PersonData
+from registry.services.registration_many import Registration, registration_submit_many
+from registry.services.work import WorkData
 
 
 @transaction.atomic
 def registration_submit(
     *,
     data: PersonData,
-    work: WorkData,
+    work: WorkData | None,
     consents: set[int | None],
     channel: str,
     entered_by=None,
@@ -32,36 +32,24 @@ def registration_submit(
     consent_evidence=None,
 ) -> tuple[Person, bool]:
     """Register someone from any channel; a repeated (partner, reference) changes nothing."""
-    person, created = person_register(
-        data=data, channel=channel, entered_by=entered_by, branch=branch, reference=reference
+    evidence_name = _store_evidence(consent_evidence) if consent_evidence and consents else ""
+    [(person_id, created)] = registration_submit_many(
+        registrations=[
+            Registration(
+                data=data,
+                work=work,
+                consents=frozenset(consents),
+                reference=reference,
+                campaign_id=campaign.pk if campaign is not None else None,
+                event_id=event.pk if event is not None and campaign is not None else None,
+                evidence=evidence_name,
+            )
+        ],
+        channel=channel,
+        entered_by=entered_by,
+        branch=branch,
     )
-    if not created:
-        return person, False
-    work_record(person=person, work=work)
-    if consents:  # a person registered a moment ago has no consent to withdraw
-        evidence_name = _store_evidence(consent_evidence) if consent_evidence else ""
-        consent_set(
-            person=person,
-            wanted=consents,
-            channel=channel,
-            actor=entered_by,
-            evidence_name=evidence_name,
-        )
-    if campaign is not None:
-        from campaigns.services import attribution_record
-
-        attribution_record(person=person, campaign=campaign, event=event)
-    if person.phone:
-        number = registration_number_format(person.registration_number)
-        texts = []
-        for language in ("km", "en"):
-            with override(language):
-                texts.append(
-                    _("You are registered. Your registration number is %(n)s.") % {"n": number}
-                )
-        sms_queue(phone=str(person.phone), body="\n".join(texts))
-    dedup_enqueue(person_id=person.pk)
-    return person, True
+    return Person.objects.get(pk=person_id), created
 
 
 def _store_evidence(upload) -> str:

@@ -1,10 +1,11 @@
 import datetime
 import logging
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from registry.models import SmsMessage
+from registry.services.sql import insert_select_sql
 from registry.sms import SmsDeliveryError, sms_backend
 
 logger = logging.getLogger(__name__)
@@ -19,6 +20,43 @@ def sms_queue(*, phone: str, body: str) -> SmsMessage:
     message = SmsMessage.objects.create(phone=phone, body=body)
     transaction.on_commit(lambda: sms_deliver.delay(message.pk))
     return message
+
+
+# Messages per delivery task when many are queued at once (a bulk file's confirmations).
+SMS_SLICE = 500
+
+
+def sms_queue_many(*, messages: list[tuple[str, str]]) -> list[int]:
+    """Record (phone, text) messages with one INSERT and deliver them after commit, one
+    task per slice of ids."""
+    from registry.tasks import sms_deliver, sms_deliver_many
+
+    if not messages:
+        return []
+    params: dict = {
+        "phones": [phone for phone, _body in messages],
+        "bodies": [body for _phone, body in messages],
+    }
+    insert = insert_select_sql(
+        SmsMessage, {"phone": "m.phone", "body": "m.body", "created_at": "now()"}, params
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"{insert} FROM unnest(%(phones)s::text[], %(bodies)s::text[])"
+            " WITH ORDINALITY AS m(phone, body, n) ORDER BY m.n RETURNING id",
+            params,
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+    if len(ids) == 1:
+        transaction.on_commit(lambda: sms_deliver.delay(ids[0]))
+        return ids
+
+    def enqueue() -> None:
+        for start in range(0, len(ids), SMS_SLICE):
+            sms_deliver_many.delay(ids[start : start + SMS_SLICE])
+
+    transaction.on_commit(enqueue)
+    return ids
 
 
 def sms_deliver_now(*, message_id: int) -> SmsMessage.Status | None:

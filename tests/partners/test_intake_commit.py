@@ -18,7 +18,9 @@ from partners.services import (
 )
 from registry.models import Consent, Person, PersonChange
 from registry.regnumber import registration_number_is_valid
-from registry.services.people import PERSON_FIELDS, person_data_clean, person_register
+from registry.services import registration_many
+from registry.services.people import PERSON_FIELDS, person_data_clean
+from registry.services.registration import registration_submit
 from tests.factories import (
     INTAKE_ROW,
     BranchFactory,
@@ -92,8 +94,14 @@ def test_history_is_the_same_as_a_single_registration(staff):
     batch = committed(staff, validated(staff, people(1)))
     bulk = PersonChange.objects.get(person__reference="F-1")
     data = person_data_clean(raw={**people(1)[0], "village_code": "12010101"})
-    single, _created = person_register(
-        data=data, channel="bulk", entered_by=staff, branch=branch, reference="single"
+    single, _created = registration_submit(
+        data=data,
+        work=None,
+        consents=set(),
+        channel="bulk",
+        entered_by=staff,
+        branch=branch,
+        reference="single",
     )
     expected = PersonChange.objects.get(person=single)
     assert bulk.action == PersonChange.Action.REGISTERED
@@ -134,16 +142,17 @@ def test_a_crash_mid_commit_leaves_whole_chunks_and_a_rerun_finishes(staff, monk
     monkeypatch.setattr(intake_commit, "CHUNK_ROWS", 3)
     batch = validated(staff, people(8))
     intake_batch_commit_request(batch=batch, actor=staff)
-    real_history_sql = intake_commit._history_sql
+    real_submit = intake_commit.registration_records_submit
     calls = {"n": 0}
 
-    def crash_in_second_chunk(params):
+    def crash_in_second_chunk(**kwargs):
+        outcome = real_submit(**kwargs)  # the second chunk's people are written, then lost
         calls["n"] += 1
         if calls["n"] == 2:
             raise RuntimeError("worker lost")
-        return real_history_sql(params)
+        return outcome
 
-    monkeypatch.setattr(intake_commit, "_history_sql", crash_in_second_chunk)
+    monkeypatch.setattr(intake_commit, "registration_records_submit", crash_in_second_chunk)
     with pytest.raises(RuntimeError):
         intake_batch_commit(batch_id=batch.pk)
     batch.refresh_from_db()
@@ -155,7 +164,7 @@ def test_a_crash_mid_commit_leaves_whole_chunks_and_a_rerun_finishes(staff, monk
     assert batch.rows.filter(status=IntakeRow.Status.COMMITTED).count() == 3
     assert batch.rows.filter(status=IntakeRow.Status.VALID).count() == 5
 
-    monkeypatch.setattr(intake_commit, "_history_sql", real_history_sql)
+    monkeypatch.setattr(intake_commit, "registration_records_submit", real_submit)
     batch = intake_batch_commit(batch_id=batch.pk)
     assert batch.status == IntakeBatch.Status.COMMITTED
     assert batch.committed_rows == 8
@@ -208,7 +217,7 @@ def test_a_reference_registered_between_check_and_commit_is_reported_existing(st
 def test_a_registration_number_clash_is_drawn_again(staff, monkeypatch):
     taken = PersonFactory().registration_number
     numbers = iter([taken, "1000000018"])  # the second is free and valid
-    monkeypatch.setattr(intake_commit, "registration_number_new", lambda: next(numbers))
+    monkeypatch.setattr(registration_many, "registration_number_new", lambda: next(numbers))
     batch = committed(staff, validated(staff, people(1)))
     assert batch.committed_rows == 1
     assert Person.objects.get(reference="F-1").registration_number == "1000000018"
