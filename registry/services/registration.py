@@ -17,7 +17,9 @@ from registry.services.registration_many import Registration, registration_submi
 from registry.services.work import WorkData
 
 
-@transaction.atomic
+# No savepoint of its own: nothing inside is expected to fail (the unique indexes answer
+# a repeated reference or a clash with ON CONFLICT, not with an error).
+@transaction.atomic(savepoint=False)
 def registration_submit(
     *,
     data: PersonData,

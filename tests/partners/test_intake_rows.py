@@ -135,7 +135,7 @@ def test_village_code_shared_by_two_communes_needs_the_commune_code(staff):
     message = rows[2].errors["village_code"]["en"][0]
     assert "021404" in message and "021405" in message and "commune_code" in message
     assert rows[3].status == IntakeRow.Status.VALID
-    assert rows[3].cleaned["village"].startswith("02140401 ")
+    assert rows[3].cleaned["history"]["village"][1].startswith("02140401 ")
     assert rows[4].errors["village_code"]["en"] == [
         "Village code 02140401 is not in commune 120101."
     ]
@@ -161,10 +161,10 @@ def test_consents_name_programmes_or_data_sharing(staff):
         [row(1, consents="NSSF; data_sharing"), row(2, consents="nssf;tax-relief"),
          row(3, consents="closed"), row(4)],
     )  # fmt: skip
-    assert rows[2].cleaned["consents"] == [[nssf.pk, "nssf"], [None, "data_sharing"]]
+    assert rows[2].cleaned["purposes"] == [None, nssf.pk]  # None: data sharing
     assert rows[3].errors["consents"]["en"][0].startswith("Unknown consent codes: tax-relief.")
     assert rows[4].status == IntakeRow.Status.INVALID  # an inactive programme cannot be chosen
-    assert rows[5].cleaned["consents"] == []
+    assert "purposes" not in rows[5].cleaned
 
 
 def test_cells_beyond_the_header_refuse_the_row(staff):
@@ -240,7 +240,7 @@ def test_checking_gives_what_person_data_clean_gives(staff):
             assert set(errors) == expected
         else:
             assert status == IntakeRow.Status.VALID
-            assert {f: cleaned[f] for f in PERSON_FIELDS} == {
-                f: _as_text(getattr(data, f)) for f in PERSON_FIELDS
+            assert cleaned["history"] == {
+                f: [None, _as_text(getattr(data, f))] for f in PERSON_FIELDS
             }
             assert cleaned["village_id"] == data.village.pk

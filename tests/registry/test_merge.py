@@ -139,7 +139,8 @@ def test_a_chained_merge_must_be_undone_in_order():
 
 
 def test_a_partner_reference_of_a_merged_record_leads_to_the_survivor():
-    from registry.services.people import person_data_clean, person_register
+    from registry.services.people import person_data_clean
+    from registry.services.registration import registration_submit
     from tests.factories import BranchFactory
 
     branch = BranchFactory()
@@ -147,7 +148,9 @@ def test_a_partner_reference_of_a_merged_record_leads_to_the_survivor():
     merged = PersonFactory(branch=branch, partner=branch.partner, reference="REF-9")
     person_merge(survivor=survivor, merged=merged)
     data = person_data_clean(raw=PERSON_RAW)
-    person, created = person_register(data=data, channel="bulk", branch=branch, reference="REF-9")
+    person, created = registration_submit(
+        data=data, work=None, consents=set(), channel="bulk", branch=branch, reference="REF-9"
+    )
     assert not created and person == survivor
 
 
