@@ -4,7 +4,10 @@
         .venv/bin/python bench/bench_intake.py --rows 50000 --seed 1
 
 creates the database if it is missing, migrates it and loads the gazetteer, writes the
-file with bench/generate.py, then times `intake_batch_create`, `intake_batch_validate`,
+file with bench/generate.py (with its optional work, campaign and consent columns, so
+each row does what a registration does: enterprises and employers, campaign credit,
+consents, a confirmation SMS; `--no-extras` for the ten template columns and
+commune_code only), then times `intake_batch_create`, `intake_batch_validate`,
 `intake_batch_commit_request` + `intake_batch_commit` (what the web upload and the
 Celery tasks run) and prints rows/s for validation, commit and overall. The bench's
 own partner, branch, people and batches are deleted before each run.
@@ -56,7 +59,7 @@ def _setup() -> None:
     database_ready(os.environ["DATABASE_URL"])
 
 
-def _prepare():
+def _prepare(*, extras: bool = True):
     """The bench's partner, branch and user, with nothing registered yet."""
     from accounts.models import User
     from partners.models import Branch, IntakeBatch, Partner
@@ -68,25 +71,87 @@ def _prepare():
         defaults={"partner": partner, "name": "Bench", "province": Province.objects.first()},
     )
     user, _ = User.objects.get_or_create(username="bench-intake")
+    if extras:
+        _extras_prepare(user)
     from django.db import connection
 
+    # Names are the models' tables; the partner is a bound parameter.
+    people = "SELECT id FROM registry_person WHERE partner_id = %s"
     with connection.cursor() as cursor:
-        people = "SELECT id FROM registry_person WHERE partner_id = %s"
         cursor.execute(
             "DELETE FROM partners_intakerow WHERE batch_id IN"
             " (SELECT id FROM partners_intakebatch WHERE branch_id = %s)",
             [branch.pk],
         )
-        for table in ("registry_personchange", "registry_consent"):
+        # The confirmations sent to the bench's people (messages have no person).
+        cursor.execute(
+            "DELETE FROM registry_smsmessage WHERE phone IN"
+            " (SELECT phone FROM registry_person WHERE partner_id = %s)",
+            [partner.pk],
+        )
+        # Their employers: the enterprises they own or work for.
+        cursor.execute(
+            "CREATE TEMP TABLE bench_enterprises AS SELECT DISTINCT enterprise_id AS id"  # noqa: S608
+            f" FROM registry_employment WHERE person_id IN ({people})",
+            [partner.pk],
+        )
+        for table in (
+            "registry_personchange",
+            "registry_consent",
+            "registry_employment",
+            "campaigns_attribution",
+        ):
             cursor.execute(f"DELETE FROM {table} WHERE person_id IN ({people})", [partner.pk])  # noqa: S608
+        cursor.execute(
+            "DELETE FROM registry_enterprise WHERE id IN (SELECT id FROM bench_enterprises)"
+        )
+        cursor.execute("DROP TABLE bench_enterprises")
         cursor.execute("DELETE FROM registry_person WHERE partner_id = %s", [partner.pk])
     IntakeBatch.objects.filter(branch=branch).delete()
     with connection.cursor() as cursor:
         # Every run deletes and re-adds 50,000 people with their history: without a
-        # vacuum the history table and its indexes grow run after run.
-        for table in ("registry_person", "registry_personchange", "partners_intakerow"):
+        # vacuum the tables and their indexes grow run after run.
+        for table in (
+            "registry_person",
+            "registry_personchange",
+            "partners_intakerow",
+            "registry_consent",
+            "registry_enterprise",
+            "registry_employment",
+            "registry_smsmessage",
+            "campaigns_attribution",
+        ):
             cursor.execute(f"VACUUM ANALYZE {table}")
     return branch, user
+
+
+def _extras_prepare(user) -> None:
+    """The running campaign and active programmes the file's extra columns name."""
+    import datetime
+
+    from django.utils import timezone
+
+    from bench.generate import EXTRAS_CAMPAIGN_CODE, EXTRAS_PROGRAMME_CODES
+    from campaigns.models import Campaign
+    from registry.models import Programme
+
+    for code in EXTRAS_PROGRAMME_CODES:
+        Programme.objects.update_or_create(
+            code=code,
+            defaults={"name_km": code, "name_en": code, "is_active": True, "kind": "skills"},
+        )
+    today = timezone.localdate()
+    Campaign.objects.update_or_create(
+        code=EXTRAS_CAMPAIGN_CODE,
+        defaults={
+            "name_km": "Bench",
+            "name_en": "Bench",
+            "organiser": user,
+            "starts_on": today - datetime.timedelta(days=30),
+            "ends_on": today + datetime.timedelta(days=365),
+            "target": 1_000_000,
+        },
+    )
 
 
 class CpuMeter:
@@ -237,6 +302,12 @@ def main(argv: list[str] | None = None) -> int:
         help="wait up to this many seconds for other work on the machine to stop",
     )
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "intake.csv")
+    parser.add_argument(
+        "--no-extras",
+        dest="extras",
+        action="store_false",
+        help="only the template's ten columns and commune_code (no work, campaign, consents)",
+    )
     args = parser.parse_args(argv)
 
     _environment()
@@ -245,11 +316,14 @@ def main(argv: list[str] | None = None) -> int:
     from bench.generate import write
     from bench.support import wait_quiet
 
-    write(args.out, args.rows, args.seed)
+    if args.extras:
+        write(args.out, args.rows, args.seed, extras=True)
+    else:
+        write(args.out, args.rows, args.seed)
     size = args.out.stat().st_size
     runs = []
     for number in range(1, args.repeat + 1):
-        branch, user = _prepare()  # each run starts from an empty bench partner
+        branch, user = _prepare(extras=args.extras)  # each run starts from an empty partner
         busy = wait_quiet(args.quiet_wait)
         result = _run(args.out, branch, user)
         result["busy"] = busy

@@ -48,6 +48,27 @@ COLUMNS = (
     "commune_code",
 )
 TRUTH_COLUMNS = ("reference", "person_id", "kind", "group_id", "noise")
+# The template's optional work, campaign and consent columns (`write(..., extras=True)`,
+# `--extras`): what the other channels ask for, so a bulk file does all a registration
+# does. They come from their own random stream, so the columns above are the same bytes
+# with or without them.
+EXTRA_COLUMNS = (
+    "business_name",
+    "workers",
+    "employer_name",
+    "seasonal_months",
+    "campaign_code",
+    "consent_nssf",
+    "consent_training",
+)
+# The campaign and programmes the extra columns name: a database must have them (a
+# running campaign with this code, active programmes with these codes) to accept the file.
+EXTRAS_CAMPAIGN_CODE = "bench-campaign"
+EXTRAS_PROGRAMME_CODES = ("nssf", "training")
+_BUSINESS_KINDS = (
+    "Tailors", "Rice Mill", "Noodle Shop", "Motor Repair", "Grocery", "Salon", "Bakery",
+    "Coffee", "Phone Shop", "Furniture", "Printing", "Pharmacy", "Fish Sauce", "Garment",
+)  # fmt: skip
 
 # Kinds of truth rows. A person's one clean record is `unique` (seen once), `original` (has
 # copies) or the kind of look-alike group it was built in; every other record is `duplicate`.
@@ -1080,10 +1101,39 @@ def truth_path_for(out: Path) -> Path:
     return out.with_name(f"{out.stem}.truth.csv")
 
 
+def extra_cells(rng: random.Random, actor_type: str) -> tuple[str, ...]:
+    """The EXTRA_COLUMNS of one row: an owner's business and workers, a worker's employer
+    (from a small pool, so workers of one employer meet), a seasonal worker's months,
+    a campaign for a third of the rows, and yes/no/empty consents."""
+    business = workers = employer = months = ""
+    if actor_type == "microenterprise_owner":
+        family = FAMILY_NAMES[rng.randrange(len(FAMILY_NAMES))].latin[0]
+        business = f"{family} {rng.choice(_BUSINESS_KINDS)}"
+        workers = str(rng.randint(0, 12))
+    elif actor_type in ("microenterprise_worker", "seasonal_worker"):
+        family = FAMILY_NAMES[rng.randrange(20)].latin[0]
+        employer = f"{family} {rng.choice(_BUSINESS_KINDS)}"
+        if rng.random() < 0.2:
+            employer = employer.upper()
+        if actor_type == "seasonal_worker":
+            first = rng.randint(1, 12)
+            chosen = sorted({(first + k - 1) % 12 + 1 for k in range(rng.randint(1, 4))})
+            months = ";".join(map(str, chosen))
+    campaign = EXTRAS_CAMPAIGN_CODE if rng.random() < 1 / 3 else ""
+    consents = tuple(rng.choice(("yes", "yes", "no", "")) for _ in EXTRAS_PROGRAMME_CODES)
+    return (business, workers, employer, months, campaign, *consents)
+
+
 def write(
-    out: Path, rows: int, seed: int, options: Options | None = None, truth: Path | None = None
+    out: Path,
+    rows: int,
+    seed: int,
+    options: Options | None = None,
+    truth: Path | None = None,
+    extras: bool = False,
 ) -> Path:
-    """Write the template CSV and its ground truth; returns the truth file's path."""
+    """Write the template CSV (with EXTRA_COLUMNS if `extras`) and its ground truth;
+    returns the truth file's path."""
     truth = truth or truth_path_for(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     truth.parent.mkdir(parents=True, exist_ok=True)
@@ -1093,11 +1143,13 @@ def write(
     ):
         data_writer = csv.writer(data_file, lineterminator="\n")
         truth_writer = csv.writer(truth_file, lineterminator="\n")
-        data_writer.writerow(COLUMNS)
+        data_writer.writerow(COLUMNS + EXTRA_COLUMNS if extras else COLUMNS)
         truth_writer.writerow(TRUTH_COLUMNS)
         write_data, write_truth = data_writer.writerow, truth_writer.writerow
+        extra_rng = random.Random(f"extras-{seed}")
+        actor_type = COLUMNS.index("actor_type")
         for row, truth_row in records(rows, seed, options):
-            write_data(row)
+            write_data(row + extra_cells(extra_rng, row[actor_type]) if extras else row)
             write_truth(truth_row)
     return truth
 
@@ -1125,6 +1177,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     parser.add_argument("--max-duplicates", type=int, default=defaults.max_duplicates)
     parser.add_argument("--reference-prefix", default=defaults.reference_prefix)
+    parser.add_argument(
+        "--extras",
+        action="store_true",
+        help="add the optional work, campaign and consent columns (EXTRA_COLUMNS)",
+    )
     args = parser.parse_args(argv)
     if args.rows < 0:
         parser.error("--rows must not be negative")
@@ -1139,7 +1196,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as error:
         parser.error(str(error))
     started = time.perf_counter()
-    truth = write(args.out, args.rows, args.seed, options, args.truth)
+    truth = write(args.out, args.rows, args.seed, options, args.truth, extras=args.extras)
     elapsed = time.perf_counter() - started
     size = args.out.stat().st_size
     print(

@@ -91,4 +91,9 @@ def registration_number_format(value: str) -> str:
     digits = registration_number_clean(value)
     if digits is None:
         raise ValueError("not a valid registration number")
+    return registration_number_display(digits)
+
+
+def registration_number_display(digits: str) -> str:
+    """The 3-3-4 groups of a number already known to be valid (one just drawn)."""
     return f"{digits[:3]} {digits[3:6]} {digits[6:]}"

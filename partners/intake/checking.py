@@ -117,8 +117,9 @@ class CheckContext:
     columns: frozenset[str] = frozenset()
     # consent_<code> column -> the purpose (programme id; None = data sharing).
     consent_columns: dict[str, int | None] = field(default_factory=dict)
-    # campaign code (as typed, cleaned, lower case) -> the running campaign's id, or None.
-    campaigns: dict[str, int | None] = field(default_factory=dict)
+    # campaign_code cell (as in the file) -> (the code, cleaned; the running campaign's
+    # id or None); absent when the file has no campaign_code column.
+    campaigns: dict[str, tuple[str, int | None]] = field(default_factory=dict)
 
 
 @dataclass
@@ -216,13 +217,16 @@ def _consent_columns(columns, purposes: dict[str, int | None]) -> dict[str, int 
     return found
 
 
-def _campaigns(rows: list[IntakeRowCells]) -> dict[str, int | None]:
+def _campaigns(rows: list[IntakeRowCells]) -> dict[str, tuple[str, int | None]]:
     """Each distinct campaign code of the file, through the rule of /register/?campaign=."""
-    codes = {clean_text(row.cells.get("campaign_code", "")).lower() for row in rows} - {""}
-    found = {}
-    for code in codes:
-        campaign = campaign_for_code(code=code)
-        found[code] = campaign.pk if campaign is not None else None
+    found: dict[str, tuple[str, int | None]] = {}
+    by_code: dict[str, int | None] = {}
+    for cell in {row.cells.get("campaign_code", "") for row in rows}:
+        code = clean_text(cell).lower()
+        if code and code not in by_code:
+            campaign = campaign_for_code(code=code)
+            by_code[code] = campaign.pk if campaign is not None else None
+        found[cell] = (code, by_code.get(code))
     return found
 
 
@@ -376,21 +380,18 @@ def row_check(row: IntakeRowCells, context: CheckContext) -> tuple[str, dict, di
             work = _work(cells, cleaned["actor_type"], context.columns)
         except ValidationError as error:
             errors.update(error.error_dict)
-    campaign_id = None
-    code = clean_text(cells.get("campaign_code", "")).lower() if context.campaigns else ""
-    if code:
-        campaign_id = context.campaigns[code]
-        if campaign_id is None:
-            errors["campaign_code"] = [
-                ValidationError(
-                    _(
-                        "No campaign with the code %(code)s is running today: check the "
-                        "code on the poster, or leave the cell empty."
-                    ),
-                    code="campaign_unknown",
-                    params={"code": code},
-                )
-            ]
+    code, campaign_id = context.campaigns.get(cells.get("campaign_code", ""), ("", None))
+    if code and campaign_id is None:
+        errors["campaign_code"] = [
+            ValidationError(
+                _(
+                    "No campaign with the code %(code)s is running today: check the code "
+                    "on the poster, or leave the cell empty."
+                ),
+                code="campaign_unknown",
+                params={"code": code},
+            )
+        ]
     if errors:
         return IntakeRow.Status.INVALID, errors_render(errors), {}, None
     # The registration as the registry takes it (the "registered" history included):
@@ -407,6 +408,8 @@ def row_check(row: IntakeRowCells, context: CheckContext) -> tuple[str, dict, di
 
 def _yes_no(text: str, *, listed: bool) -> bool:
     """Whether a consent_<code> cell says yes; empty says nothing (False)."""
+    if text in _YES:  # as typed, mostly: nothing to clean
+        return True
     answer = khmer_digits_to_ascii(clean_text(text)).lower() if text else ""
     if not answer:
         return False

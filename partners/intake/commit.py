@@ -153,11 +153,14 @@ def _chunk_commit(*, batch: IntakeBatch, part: tuple[int, int] = (0, 1)) -> int:
             if people:
                 # The checked values now live in the person's record. The id list lets
                 # the planner find the rows by primary key rather than scan the table.
+                # Ids as text: psycopg builds array parameters in Python, slowly.
+                row_ids_text = ",".join(map(str, people))
                 cursor.execute(
                     "UPDATE partners_intakerow r SET status = %s, person_id = e.person_id,"
-                    " cleaned = '{}' FROM unnest(%s::bigint[], %s::bigint[])"
-                    " AS e(row_id, person_id) WHERE r.id = e.row_id AND r.id = ANY(%s)",
-                    [status, list(people), list(people.values()), list(people)],
+                    " cleaned = '{}' FROM unnest(string_to_array(%s, ',')::bigint[],"
+                    " string_to_array(%s, ',')::bigint[]) AS e(row_id, person_id)"
+                    " WHERE r.id = e.row_id AND r.id = ANY(string_to_array(%s, ',')::bigint[])",
+                    [status, row_ids_text, ",".join(map(str, people.values())), row_ids_text],
                 )
         committed, existing = len(outcome.created), len(outcome.existing)
         # Last, so concurrent sessions wait for the batch row only while committing.

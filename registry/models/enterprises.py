@@ -1,6 +1,7 @@
 from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
 from registry.models.people import Sector
@@ -31,7 +32,11 @@ class Enterprise(models.Model):
         ordering = ["name"]
         verbose_name = _("enterprise")
         verbose_name_plural = _("enterprises")
-        indexes = [models.Index(fields=["village", "name"], name="enterprise_village_name_idx")]
+        indexes = [
+            models.Index(fields=["village", "name"], name="enterprise_village_name_idx"),
+            # A worker's employer is found by name, in any case (upper(name) = upper(%s)).
+            models.Index(Upper("name"), name="enterprise_upper_name_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.name

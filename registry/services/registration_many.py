@@ -40,7 +40,7 @@ from registry.models import Consent, Employment, Enterprise, Person, PersonChang
 from registry.models.people import ActorType
 from registry.regnumber import (
     REGISTRATION_NUMBER_ATTEMPTS,
-    registration_number_format,
+    registration_number_display,
     registration_number_new,
 )
 from registry.services.consent import DATA_SHARING_PURPOSE
@@ -49,13 +49,13 @@ from registry.services.sms import sms_queue_many
 from registry.services.sql import insert_select_sql
 from registry.services.work import WorkData
 
-# The keys of a registration record and their PostgreSQL types. The person's fields are
-# PERSON_FIELDS (the village by id); `history` is the "registered" entry's changes.
+# The keys of a registration record and their PostgreSQL types. `history` is the
+# "registered" entry's changes, {field: [None, value as text]} for PERSON_FIELDS: the
+# person's values are read from it (stored once, they keep a bulk file's rows small),
+# the village by `village_id`.
 RECORD_COLUMNS: tuple[tuple[str, str], ...] = (
-    *((name, "text") for name in PERSON_FIELDS if name not in ("village", "date_of_birth")),
-    ("date_of_birth", "date"),
-    ("village_id", "bigint"),
     ("history", "jsonb"),
+    ("village_id", "bigint"),
     ("enterprise_name", "text"),
     ("workers", "integer"),
     ("employer_id", "bigint"),
@@ -85,9 +85,10 @@ def registration_record(
     as the history writes it; the village as "code name"). `work` None means the
     channel said nothing about work: no enterprise or employment is written.
     """
-    record: dict[str, Any] = {name: person[name] for name in PERSON_FIELDS if name != "village"}
-    record["village_id"] = village_id
-    record["history"] = {name: [None, person[name]] for name in PERSON_FIELDS}
+    record: dict[str, Any] = {
+        "history": {name: [None, person[name]] for name in PERSON_FIELDS},
+        "village_id": village_id,
+    }
     actor_type = person["actor_type"]
     if work is not None and actor_type == ActorType.MICROENTERPRISE_OWNER:
         record["enterprise_name"] = work.enterprise_name
@@ -208,6 +209,10 @@ def registration_records_submit(
     confirmations: list[tuple[str, str]] = []
     pending = entries
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        if len(entries) > 1:
+            # The planner cannot know how many rows the caller's source holds and may
+            # guess millions; compiling the statement (JIT) for that costs seconds.
+            cursor.execute("SET LOCAL jit = off")
         statement = _register_sql(source, params)
         for _attempt in range(REGISTRATION_NUMBER_ATTEMPTS):
             if not pending:
@@ -215,7 +220,9 @@ def registration_records_submit(
             numbers: set[str] = set()
             while len(numbers) < len(pending):
                 numbers.add(registration_number_new())
-            params["draw_entries"], params["draw_numbers"] = pending, list(numbers)
+            # As text: psycopg builds array parameters in Python, slowly for thousands.
+            params["draw_entries"] = ",".join(map(str, pending))
+            params["draw_numbers"] = ",".join(numbers)
             cursor.execute(statement, params)
             for entry, person_id, phone, number in cursor.fetchall():
                 outcome.created[entry] = person_id
@@ -273,23 +280,22 @@ def _confirmations_queue(confirmations: list[tuple[str, str]]) -> None:
     for language in ("km", "en"):
         with override(language):
             templates.append(_("You are registered. Your registration number is %(n)s."))
-    sms_queue_many(
-        messages=[
-            (
-                phone,
-                "\n".join(
-                    template % {"n": registration_number_format(number)} for template in templates
-                ),
-            )
-            for phone, number in confirmations
-        ]
-    )
+    messages = []
+    for phone, number in confirmations:
+        values = {"n": registration_number_display(number)}  # drawn by us: valid
+        messages.append((phone, "\n".join(template % values for template in templates)))
+    sms_queue_many(messages=messages)
 
 
 def _register_sql(source: str, params: dict[str, Any]) -> str:
     """One statement: the people that could be inserted, with everything that goes with
     them; returns (entry, person id, phone, registration number) of each."""
     columns = ", ".join(f"{name} {kind}" for name, kind in RECORD_COLUMNS)
+    values = ", ".join(
+        f"(r.history->'{name}'->>1)::{'date' if name == 'date_of_birth' else 'text'} AS {name}"
+        for name in PERSON_FIELDS
+        if name != "village"
+    )
     person = {name: f"s.{name}" for name in PERSON_FIELDS}
     person.update(
         village="s.village_id",
@@ -377,9 +383,10 @@ def _register_sql(source: str, params: dict[str, Any]) -> str:
     # Names come from the models and RECORD_COLUMNS; values are bound parameters.
     return (
         "WITH src AS MATERIALIZED ("  # noqa: S608
-        " SELECT c.entry, c.ord, c.reference, d.registration_number, r.*"
+        f" SELECT c.entry, c.ord, c.reference, d.registration_number, r.*, {values}"
         f" FROM ({source}) AS c(entry, ord, reference, record)"
-        " JOIN unnest(%(draw_entries)s::bigint[], %(draw_numbers)s::text[])"
+        " JOIN unnest(string_to_array(%(draw_entries)s, ',')::bigint[],"
+        " string_to_array(%(draw_numbers)s, ','))"
         " AS d(entry, registration_number) ON d.entry = c.entry"
         f" CROSS JOIN LATERAL jsonb_to_record(c.record) AS r({columns})),"
         f" inserted AS ({person_sql} FROM src s ORDER BY s.ord ON CONFLICT DO NOTHING"
@@ -397,16 +404,19 @@ def _register_sql(source: str, params: dict[str, Any]) -> str:
         " AND s.enterprise_name IS NOT NULL ORDER BY s.ord"
         " RETURNING id, owner_id, name, village_id),"
         f" owner_jobs AS ({owner_job_sql} FROM owned o),"
+        # A worker's employer: by id, else an enterprise of that name (any case) in the
+        # person's commune, registered before or by an owner in this statement.
         " workers AS MATERIALIZED (SELECT s.person_id, s.ord, s.actor_type, s.sector,"
         " s.village_id, s.employer_name, s.seasonal_months, v.commune_id, coalesce("
         " (SELECT e.id FROM registry_enterprise e WHERE e.id = s.employer_id),"
         " (SELECT e.id FROM registry_enterprise e JOIN registry_village ev"
         " ON ev.id = e.village_id WHERE ev.commune_id = v.commune_id"
         " AND upper(e.name) = upper(s.employer_name) ORDER BY e.name, e.id LIMIT 1),"
-        " (SELECT o.id FROM owned o JOIN registry_village ov ON ov.id = o.village_id"
-        " WHERE ov.commune_id = v.commune_id AND upper(o.name) = upper(s.employer_name)"
-        " ORDER BY o.id LIMIT 1)) AS enterprise_id"
+        " o.id) AS enterprise_id"
         " FROM new s JOIN registry_village v ON v.id = s.village_id"
+        " LEFT JOIN (SELECT ov.commune_id, upper(o.name) AS upper_name, min(o.id) AS id"
+        " FROM owned o JOIN registry_village ov ON ov.id = o.village_id GROUP BY 1, 2) o"
+        " ON o.commune_id = v.commune_id AND o.upper_name = upper(s.employer_name)"
         " WHERE s.actor_type IN (%(worker_type)s, %(seasonal_type)s)"
         " AND (s.employer_id IS NOT NULL OR s.employer_name IS NOT NULL)),"
         f" employers AS ({employer_sql} FROM (SELECT DISTINCT ON"

@@ -98,7 +98,7 @@ def test_a_phone_in_international_form_survives_the_round_trip(staff):
     intake_row = again.rows.get()
     assert intake_row.status == IntakeRow.Status.VALID
     assert intake_row.cells["phone"] == "+855 12 345 678"
-    assert intake_row.cleaned["phone"] == "+85512345678"
+    assert intake_row.cleaned["history"]["phone"][1] == "+85512345678"
 
 
 def test_the_rejected_rows_file_can_be_fixed_and_uploaded_again(staff):

@@ -51,7 +51,7 @@ def test_a_valid_csv_is_read_and_checked(staff):
     rows = list(batch.rows.order_by("row_number"))
     assert [r.row_number for r in rows] == [2, 3]  # as a spreadsheet numbers them
     assert rows[0].cells["name_km"] == "សុខ ដារា"
-    assert rows[0].cleaned["phone"] == "+85512345678"
+    assert rows[0].cleaned["history"]["phone"][1] == "+85512345678"
 
 
 def test_a_utf8_bom_is_tolerated(staff):
@@ -124,7 +124,7 @@ def test_optional_columns_are_accepted(staff):
     row = {**ROW, "commune_code": "120101", "occupation": "Tailor", "consents": "data_sharing"}
     batch = upload(staff, csv_text([row], columns).encode())
     assert batch.status == IntakeBatch.Status.VALIDATED
-    assert batch.rows.get().cleaned["occupation"] == "Tailor"
+    assert batch.rows.get().cleaned["history"]["occupation"][1] == "Tailor"
 
 
 def test_semicolon_separated_csv_is_read(staff):
@@ -217,7 +217,7 @@ def test_a_leading_apostrophe_is_removed_from_every_cell(staff):
     intake_row = batch.rows.get()
     assert intake_row.status == IntakeRow.Status.VALID
     assert intake_row.cells["phone"] == "+855 12 345 678"
-    assert intake_row.cleaned["phone"] == "+85512345678"
+    assert intake_row.cleaned["history"]["phone"][1] == "+85512345678"
 
 
 def test_village_code_that_lost_its_leading_zero_is_restored(staff):
@@ -260,11 +260,11 @@ def test_xlsx_numbers_and_dates_become_the_text_the_template_expects(staff):
     assert first.cells["date_of_birth"] == "1990-05-17"
     assert first.cells["village_code"] == "12010101"
     assert first.cells["national_id"] == "012345678"  # a number cell lost its leading zero
-    assert first.cleaned["phone"] == "+85512345678"  # 012 345 678 stored as a number
+    assert first.cleaned["history"]["phone"][1] == "+85512345678"  # 012 345 678 stored as a number
     assert first.status == IntakeRow.Status.VALID
     assert second.reference == "1002"
     assert second.cells["village_code"] == "01020101"
-    assert second.cleaned["phone"] == "+85512345679"
+    assert second.cleaned["history"]["phone"][1] == "+85512345679"
     assert second.status == IntakeRow.Status.VALID
 
 

@@ -210,7 +210,7 @@ def test_cells_are_stored_exactly_whatever_characters_they_hold(staff):
     assert rows[3].reference == "REF\\2 ស"
     assert rows[3].cells["occupation"] == "a\\tb"
     assert rows[3].status == IntakeRow.Status.VALID
-    assert rows[3].cleaned["occupation"] == "a\\tb"
+    assert rows[3].cleaned["history"]["occupation"][1] == "a\\tb"
 
 
 def test_checking_gives_what_person_data_clean_gives(staff):
