@@ -23,8 +23,14 @@ class Enterprise(models.Model):
     workers = models.PositiveIntegerField(
         _("number of workers"), default=0, validators=[MaxValueValidator(500)]
     )
+    # No index of its own: enterprise_village_name_idx (village, name) serves every look-up
+    # by village, and a bulk file adds thousands of enterprises at once.
     village = models.ForeignKey(
-        "registry.Village", on_delete=models.PROTECT, related_name="+", verbose_name=_("village")
+        "registry.Village",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("village"),
+        db_index=False,
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -48,8 +54,10 @@ class Employment(models.Model):
         WORKER = "worker", _("Worker")
         SEASONAL = "seasonal", _("Seasonal worker")
 
+    # No index of its own: employment_person_enterprise_unique (person, enterprise) serves
+    # every look-up by person.
     person = models.ForeignKey(
-        "registry.Person", on_delete=models.CASCADE, related_name="employments"
+        "registry.Person", on_delete=models.CASCADE, related_name="employments", db_index=False
     )
     enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="employments")
     role = models.CharField(_("role"), max_length=10, choices=Role.choices)
