@@ -13,6 +13,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from onboarding.jobs import enqueue_on_commit
 from partners.intake import batch_commit, batch_validate
 from partners.models import Branch, IntakeBatch
 
@@ -65,10 +66,7 @@ def intake_batch_create(
         batch.file.save(name, ContentFile(data), save=False)
         batch.save()
         if enqueue_validation:
-            from partners.tasks import intake_validate
-
-            batch_id = batch.pk
-            transaction.on_commit(lambda: intake_validate.delay(batch_id))
+            enqueue_on_commit("partners.tasks.intake_validate", batch.pk)
     return batch
 
 
@@ -102,9 +100,7 @@ def intake_batch_commit_request(*, batch: IntakeBatch, actor) -> IntakeBatch:
         locked.committed_by = actor
         locked.processed_rows = 0
         locked.save(update_fields=["status", "committed_by", "processed_rows"])
-        from partners.tasks import intake_commit
-
-        transaction.on_commit(lambda: intake_commit.delay(locked.pk))
+        enqueue_on_commit("partners.tasks.intake_commit", locked.pk)
     batch.refresh_from_db()
     return batch
 

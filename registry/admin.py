@@ -1,57 +1,14 @@
 from django.contrib import admin
 
 from registry.models import (
-    Commune,
     Consent,
-    DedupRun,
-    District,
-    DuplicateCase,
     Employment,
     Enterprise,
-    Merge,
     Person,
     PersonChange,
     PhoneCode,
-    Programme,
-    Province,
     SmsMessage,
-    Village,
 )
-
-
-@admin.register(Province)
-class ProvinceAdmin(admin.ModelAdmin):
-    list_display = ["code", "name_km", "name_en"]
-    search_fields = ["code", "name_km", "name_en"]
-
-
-@admin.register(District)
-class DistrictAdmin(admin.ModelAdmin):
-    list_display = ["code", "name_km", "name_en", "province"]
-    list_filter = ["province"]
-    search_fields = ["code", "name_km", "name_en"]
-
-
-@admin.register(Commune)
-class CommuneAdmin(admin.ModelAdmin):
-    list_display = ["code", "name_km", "name_en", "district", "in_source"]
-    list_filter = ["in_source", "district__province"]
-    search_fields = ["code", "name_km", "name_en"]
-
-
-@admin.register(Village)
-class VillageAdmin(admin.ModelAdmin):
-    list_display = ["code", "name_km", "name_en", "commune"]
-    list_filter = ["commune__district__province"]
-    search_fields = ["code", "name_km", "name_en"]
-    list_select_related = ["commune"]
-
-
-@admin.register(Programme)
-class ProgrammeAdmin(admin.ModelAdmin):
-    list_display = ["code", "name_en", "name_km", "kind", "is_active"]
-    list_filter = ["kind", "is_active"]
-    search_fields = ["code", "name_en", "name_km"]
 
 
 @admin.register(Person)
@@ -138,28 +95,3 @@ class PhoneCodeAdmin(ReadOnlyAdmin):
     list_filter = ["purpose"]
     exclude = ["code_hash"]
     search_fields = ["phone"]
-
-
-@admin.register(DuplicateCase)
-class DuplicateCaseAdmin(ReadOnlyAdmin):
-    list_display = [
-        "person_a",
-        "person_b",
-        "score",
-        "decision",
-        "automatic",
-        "source",
-        "decided_by",
-    ]
-    list_filter = ["decision", "automatic", "source"]
-
-
-@admin.register(Merge)
-class MergeAdmin(ReadOnlyAdmin):
-    list_display = ["survivor", "merged", "merged_by", "merged_at", "undone_at"]
-
-
-@admin.register(DedupRun)
-class DedupRunAdmin(ReadOnlyAdmin):
-    list_display = ["pk", "status", "started_at", "started_by", "done", "total", "finished_at"]
-    list_filter = ["status"]

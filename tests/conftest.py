@@ -1,7 +1,7 @@
 import pytest
 
-from registry.models import Village
-from registry.services.geography import geography_load
+from geography.models import Village
+from geography.services import geography_load
 
 
 @pytest.fixture(scope="session")

@@ -24,12 +24,13 @@ from django.db import connection
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import override
 
+from geography.models import Village
+from geography.selectors import village_resolve
 from partners.intake.columns import CONSENT_SEPARATOR, DATA_SHARING, REFERENCE_MAX_LENGTH
 from partners.intake.reading import IntakeRowCells
 from partners.models import IntakeRow
-from registry.models import Programme, Village
+from programmes.models import Programme
 from registry.normalise import clean_text, khmer_digits_to_ascii
-from registry.selectors.geography import village_resolve
 from registry.services.people import PERSON_FIELDS, _as_text, person_fields_clean
 
 LANGUAGES = ("km", "en")

@@ -25,6 +25,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from onboarding.jobs import enqueue_on_commit
 from partners.intake.locking import COMMIT, batch_step_lock
 from partners.models import IntakeBatch, IntakeRow
 from registry.models import Consent, Person, PersonChange
@@ -223,8 +224,6 @@ DEDUP_SLICE = 2000
 def _after_commit(batch: IntakeBatch) -> None:
     """Called once the batch's last chunk is committed: check the new records for
     duplicates in Celery, a slice of ids per task so workers share a big file."""
-    from registry.tasks import dedup_people
-
     ids = list(
         IntakeRow.objects.filter(batch=batch, status=IntakeRow.Status.COMMITTED)
         .exclude(person=None)
@@ -232,7 +231,7 @@ def _after_commit(batch: IntakeBatch) -> None:
         .values_list("person_id", flat=True)
     )
     for start in range(0, len(ids), DEDUP_SLICE):
-        dedup_people.delay(ids[start : start + DEDUP_SLICE])
+        enqueue_on_commit("dedup.tasks.dedup_people", ids[start : start + DEDUP_SLICE])
 
 
 def _chunk_commit(*, batch: IntakeBatch, part: tuple[int, int] = (0, 1)) -> int:

@@ -18,6 +18,7 @@ from django.conf import settings
 from partners.intake.columns import REPORT_COLUMNS, TEMPLATE_COLUMNS
 from partners.intake.template_text import COLUMN_HELP, NOTES, sheet_titles
 from partners.models import IntakeBatch, IntakeRow
+from programmes.models import Programme
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "'")
 
@@ -88,8 +89,6 @@ def intake_template_xlsx() -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
-
-    from registry.models import Programme
 
     data_title, help_title = sheet_titles()
     workbook = Workbook()

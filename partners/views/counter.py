@@ -11,9 +11,9 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.models import Role
 from accounts.permissions import role_required
+from geography.forms import is_picker_refresh, picker_keep
 from partners.forms import CounterForm
 from partners.selectors import branch_counts, branch_list_for
-from registry.forms import is_picker_refresh, picker_keep
 from registry.forms.registration import (
     ConsentForm,
     DetailsForm,

@@ -1,4 +1,4 @@
-from registry.forms.picker import (
+from geography.forms import (
     PICKER_REFRESH,
     VillageField,
     VillagePicker,

@@ -9,11 +9,11 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from registry.forms.picker import VillageField
-from registry.models import Programme
+from geography.forms import VillageField
+from programmes.models import Programme
 from registry.models.people import ActorType, Sector, Sex
 from registry.normalise import normalise_phone
-from registry.services.people import person_fields_clean
+from registry.services.people import PERSON_FIELDS, person_fields_clean
 from registry.services.work import employer_choices, work_data_clean
 
 MONTHS = [
@@ -216,8 +216,6 @@ def purposes_as_values(purposes: set[int | None]) -> list[str]:
 
 def person_initial(person) -> dict:
     """A record's values as the DetailsForm and WorkForm show them for correction."""
-    from registry.services.people import PERSON_FIELDS
-
     values = {field: getattr(person, field) for field in PERSON_FIELDS}
     values["village"] = person.village_id
     values["date_of_birth"] = person.date_of_birth.strftime("%d/%m/%Y")

@@ -23,7 +23,7 @@ class Enterprise(models.Model):
         _("number of workers"), default=0, validators=[MaxValueValidator(500)]
     )
     village = models.ForeignKey(
-        "registry.Village", on_delete=models.PROTECT, related_name="+", verbose_name=_("village")
+        "geography.Village", on_delete=models.PROTECT, related_name="+", verbose_name=_("village")
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -13,11 +13,14 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
+from geography.models import Village
+from geography.selectors import village_resolve
+from onboarding.jobs import enqueue_on_commit
 from registry import normalise
-from registry.models import Person, PersonChange, Village
+from registry.models import Person, PersonChange
 from registry.models.people import ActorType, Sector, Sex
 from registry.regnumber import REGISTRATION_NUMBER_ATTEMPTS, registration_number_new
-from registry.selectors.geography import village_resolve
+from registry.services.consent import consent_set
 
 PERSON_FIELDS = (
     "name_km",
@@ -273,8 +276,6 @@ def person_update(*, person: Person, data: PersonData, channel: str, actor=None)
 @transaction.atomic
 def person_leave(*, person: Person, channel: str, actor=None) -> Person:
     """Leave the registry: excluded from every list and export from now on; history kept."""
-    from registry.services.consent import consent_set
-
     person = Person.objects.select_for_update().get(pk=person.pk)
     if person.status == Person.Status.WITHDRAWN:
         return person
@@ -293,7 +294,5 @@ def person_leave(*, person: Person, channel: str, actor=None) -> Person:
 
 
 def dedup_enqueue(*, person_id: int) -> None:
-    """Check the record against the registry once it is committed (registry/dedup)."""
-    from registry.tasks import dedup_person
-
-    transaction.on_commit(lambda: dedup_person.delay(person_id))
+    """Check the record against the registry once it is committed (the dedup app)."""
+    enqueue_on_commit("dedup.tasks.dedup_person", person_id)

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from campaigns.services import attribution_record
 from registry.models import Person
 from registry.regnumber import registration_number_format
 from registry.services.consent import consent_set
@@ -48,8 +49,6 @@ def registration_submit(
             evidence_name=evidence_name,
         )
     if campaign is not None:
-        from campaigns.services import attribution_record
-
         attribution_record(person=person, campaign=campaign, event=event)
     if person.phone:
         number = registration_number_format(person.registration_number)

@@ -4,6 +4,7 @@ import logging
 from django.db import transaction
 from django.utils import timezone
 
+from onboarding.jobs import enqueue_on_commit
 from registry.models import SmsMessage
 from registry.sms import SmsDeliveryError, sms_backend
 
@@ -14,10 +15,8 @@ MAX_ATTEMPTS = 5
 
 def sms_queue(*, phone: str, body: str) -> SmsMessage:
     """Record a message and deliver it once the surrounding transaction commits."""
-    from registry.tasks import sms_deliver
-
     message = SmsMessage.objects.create(phone=phone, body=body)
-    transaction.on_commit(lambda: sms_deliver.delay(message.pk))
+    enqueue_on_commit("registry.tasks.sms_deliver", message.pk)
     return message
 
 

@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from registry.models import Consent, Person, SmsMessage, Village
+from geography.models import Village
+from registry.models import Consent, Person, SmsMessage
 from tests.factories import ProgrammeFactory
 
 pytestmark = pytest.mark.browser

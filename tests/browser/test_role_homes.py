@@ -5,7 +5,8 @@ import re
 import pytest
 
 from accounts.models import Role
-from registry.models import Person, Province, SmsMessage
+from geography.models import Province
+from registry.models import Person, SmsMessage
 from tests.factories import (
     PASSWORD,
     BranchFactory,

@@ -5,7 +5,8 @@ import re
 import pytest
 
 from campaigns.models import Attribution
-from registry.models import Consent, Employment, Person, PersonChange, SmsMessage, Village
+from geography.models import Village
+from registry.models import Consent, Employment, Person, PersonChange, SmsMessage
 from tests.factories import CampaignFactory, ProgrammeFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
