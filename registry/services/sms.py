@@ -161,7 +161,7 @@ def sms_deliver_now(*, message_id: int) -> SmsMessage.Status | None:
             message.sent_at = timezone.now()
             message.error = ""
         message.save(update_fields=["attempts", "error", "status", "sent_at"])
-        return message.status
+        return SmsMessage.Status(message.status)
 
 
 def _render_stored(message: SmsMessage) -> str:
