@@ -1,4 +1,4 @@
-"""Learn the dedup weights and thresholds; write registry/dedup/weights.json.
+"""Learn the dedup weights and thresholds; write dedup/engine/weights.json.
 
     .venv/bin/python bench/train_weights.py --rows 1000000 --seed 7
 

@@ -261,6 +261,8 @@ LOGGING = {
 SMS_BACKEND = env.str("SMS_BACKEND", default="registry.sms.OutboxBackend")
 SMS_GATEWAY_URL = env.str("SMS_GATEWAY_URL", default="")
 SMS_GATEWAY_TOKEN = env.str("SMS_GATEWAY_TOKEN", default="")
+# Where the development OutboxBackend appends the texts it "delivers".
+SMS_OUTBOX_PATH = env.path("SMS_OUTBOX_PATH", default=VAR_DIR / "sms-outbox.jsonl")
 
 CELERY_BEAT_SCHEDULE = {
     "sms-retry-pending": {"task": "registry.tasks.sms_retry_pending", "schedule": 300.0},

@@ -4,6 +4,14 @@ from geography.models import Village
 from geography.services import geography_load
 
 
+@pytest.fixture(autouse=True)
+def sms_outbox(settings, tmp_path):
+    """Each test its own development SMS outbox file (registry.sms.OutboxBackend)."""
+    settings.SMS_BACKEND = "registry.sms.OutboxBackend"
+    settings.SMS_OUTBOX_PATH = tmp_path / "sms-outbox.jsonl"
+    return settings.SMS_OUTBOX_PATH
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Load the real gazetteer once into the test database."""

@@ -6,8 +6,6 @@ import uuid
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import override
 
 from campaigns.services import attribution_record
 from registry.models import Person
@@ -51,14 +49,11 @@ def registration_submit(
     if campaign is not None:
         attribution_record(person=person, campaign=campaign, event=event)
     if person.phone:
-        number = registration_number_format(person.registration_number)
-        texts = []
-        for language in ("km", "en"):
-            with override(language):
-                texts.append(
-                    _("You are registered. Your registration number is %(n)s.") % {"n": number}
-                )
-        sms_queue(phone=str(person.phone), body="\n".join(texts))
+        sms_queue(
+            phone=str(person.phone),
+            template="registration_confirmed",
+            params={"number": registration_number_format(person.registration_number)},
+        )
     dedup_enqueue(person_id=person.pk)
     return person, True
 
