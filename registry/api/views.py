@@ -8,6 +8,7 @@ from collections.abc import Mapping
 
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
+from django.http import Http404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, generics, status
@@ -32,6 +33,7 @@ from registry.api.serializers import (
 )
 from registry.models import Consent, Person
 from registry.models.people import ActorType, Channel
+from registry.regnumber import registration_number_clean
 from registry.selectors.people import person_list_visible_to
 from registry.services.people import PERSON_FIELDS, person_data_clean, person_update
 from registry.services.registration import registration_submit
@@ -184,6 +186,14 @@ class RegistrantDetail(ApiLanguageMixin, generics.GenericAPIView):
 
     def get_queryset(self):
         return _registrants(user=self.request.user, include_inactive=True)
+
+    def get_object(self):
+        # Not a registration number (a typo, a NUL byte): not found, without a query.
+        number = registration_number_clean(self.kwargs[self.lookup_field])
+        if number is None:
+            raise Http404
+        self.kwargs[self.lookup_field] = number
+        return super().get_object()
 
     @extend_schema(
         summary="One registrant, by registration number",
