@@ -1,10 +1,12 @@
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 
 from accounts.models import Role, RoleAssignment, User
 
 
-def user_language_set(*, user: User, language: str) -> None:
+def user_language_set(*, user: User | AnonymousUser, language: str) -> None:
+    """Remember a signed-in user's language; the switcher also serves visitors (no-op)."""
     if language not in dict(settings.LANGUAGES):
         raise ValueError(f"unsupported language {language!r}")
     if user.is_authenticated and user.language != language:
