@@ -425,7 +425,12 @@ class _MergeLater(_Merger):
             # A record left the registry or was merged by someone else since the index was
             # read: as in the incremental path, that pair is not merged and its new case
             # goes (an open one stays open).
-            refused = {(r.survivor_id, r.merged_id): r.case_id for r, _error in outcome.refused}
+            # Every request of this chunk names its case (made or found above).
+            refused = {
+                (r.survivor_id, r.merged_id): r.case_id
+                for r, _error in outcome.refused
+                if r.case_id is not None
+            }
             was_open = {existing[0] for _p, _s, _v, existing in pending if existing}
             DuplicateCase.objects.filter(
                 pk__in=[c for c in refused.values() if c not in was_open]

@@ -17,9 +17,11 @@ seeing the records as the previous ones left them, exactly as if merged one by o
 import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import Field
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -204,8 +206,10 @@ def _people_write(records: list[_Record], now: datetime.datetime) -> None:
     """Write each touched record's final fill-in values, status and survivor at once."""
     if not records:
         return
-    fields = [Person._meta.get_field(f) for f in FILL_FIELDS]
-    columns = [f.column for f in fields]
+    # FILL_FIELDS are columns of the person table: fields (not reverse relations) that
+    # have a column name.
+    fields = [cast(Field, Person._meta.get_field(f)) for f in FILL_FIELDS]
+    columns = [cast(str, f.column) for f in fields]
     # Names come from the model; values are bound parameters.
     sql = (
         "UPDATE registry_person p SET "  # noqa: S608
