@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
+from django.db.models import Model
 
 from accounts.models import Role, RoleAssignment, User
 
@@ -16,7 +17,7 @@ def user_language_set(*, user: User | AnonymousUser, language: str) -> None:
 
 @transaction.atomic
 def user_create_with_role(
-    *, username: str, password: str, role: str, first_name: str = "", **scope
+    *, username: str, password: str, role: str, first_name: str = "", **scope: Model
 ) -> User:
     """Create a user holding one role with its scope (used by seed_demo and admin tooling)."""
     user = User(username=username, first_name=first_name)

@@ -24,6 +24,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
+from accounts.models import User
 from dedup.engine.blocking import BlockIndex, candidates_lookup
 from dedup.engine.keys import KEY_FIELDS, Keys, keys_compute
 from dedup.engine.scoring import Score, Weights, record_from_keys, score_pair, weights_load
@@ -559,7 +560,9 @@ class BatchSummary:
     oversized_blocks: dict[str, int]
 
 
-def _run_for(*, resume: bool, chunk_size: int, weights: Weights, started_by=None) -> DedupRun:
+def _run_for(
+    *, resume: bool, chunk_size: int, weights: Weights, started_by: User | None = None
+) -> DedupRun:
     unfinished = DedupRun.objects.filter(status=DedupRun.Status.RUNNING).order_by("-pk")
     if resume and (run := unfinished.first()) is not None:
         return run
@@ -575,7 +578,7 @@ def dedup_batch(
     resume: bool = True,
     progress: Callable[[DedupRun], None] | None = None,
     weights: Weights | None = None,
-    started_by=None,
+    started_by: User | None = None,
 ) -> BatchSummary:
     """Compare every active record with the older ones, chunk by chunk, resumably.
 
