@@ -1,3 +1,5 @@
+from __future__ import annotations
+
 from django import forms
 from django.core.validators import FileExtensionValidator
 from django.utils.translation import gettext_lazy as _
