@@ -63,7 +63,7 @@ class WindowThrottle(BaseThrottle):
 
 
 def _parse_rate(rate: str) -> tuple[int, int]:
-    """ "600/min" as (600, 60): DRF's SimpleRateThrottle.parse_rate, for a rate that is set."""
+    """A rate such as "600/min" as (600, 60), as DRF's SimpleRateThrottle.parse_rate."""
     number, period = rate.split("/")
     return int(number), {"s": 1, "m": 60, "h": 3600, "d": 86400}[period[0]]
 
