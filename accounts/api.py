@@ -2,14 +2,18 @@
 registration or file is entered for. A branch is reached through the user's role
 assignments, so this module imports no app above accounts."""
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from rest_framework import permissions
 from rest_framework.exceptions import PermissionDenied
 
-from accounts.models import Role, RoleAssignment
+from accounts.models import Role, RoleAssignment, User
 from api.messages import api_text
+
+if TYPE_CHECKING:
+    # For the annotation only: partners sits above accounts (pyproject, importlinter).
+    from partners.models import Branch
 
 
 class HasAnyRole(permissions.BasePermission):
@@ -45,7 +49,7 @@ REGISTRANT_READERS = frozenset(
 PARTNER_STAFF = frozenset({Role.BRANCH_STAFF, Role.PARTNER_SUPERVISOR})
 
 
-def branch_for_entry(*, user, code: str) -> Any:
+def branch_for_entry(*, user: User, code: str) -> "Branch":
     """The branch a registration or file is entered for.
 
     Branch staff: their branch (a `code` is needed only when they hold several).
@@ -58,8 +62,17 @@ def branch_for_entry(*, user, code: str) -> Any:
             "branch__partner", "partner"
         )
     )
-    own = {a.branch.code: a.branch for a in assignments if a.role == Role.BRANCH_STAFF}
-    supervised = [a.partner for a in assignments if a.role == Role.PARTNER_SUPERVISOR]
+    # The roles' check constraints make these scopes non-null; the checks tell mypy.
+    own = {
+        a.branch.code: a.branch
+        for a in assignments
+        if a.role == Role.BRANCH_STAFF and a.branch is not None
+    }
+    supervised = [
+        a.partner
+        for a in assignments
+        if a.role == Role.PARTNER_SUPERVISOR and a.partner is not None
+    ]
     if not own and not supervised:
         raise PermissionDenied
     code = (code or "").strip()

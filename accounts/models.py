@@ -7,6 +7,8 @@ One table answers "who may see what": a role assignment names the role and the
 branch, partner, area or programme it is limited to. A user may hold several.
 """
 
+from typing import cast
+
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -39,7 +41,7 @@ class Role(models.TextChoices):
 
 
 # The scope field each role requires; roles not listed need none.
-REQUIRED_SCOPE = {
+REQUIRED_SCOPE: dict[str, str] = {
     Role.BRANCH_STAFF: "branch",
     Role.PARTNER_SUPERVISOR: "partner",
     Role.CAMPAIGN_ORGANISER: "province",
@@ -137,11 +139,10 @@ class RoleAssignment(models.Model):
     def clean(self) -> None:
         required = REQUIRED_SCOPE.get(self.role)
         if required and getattr(self, f"{required}_id") is None:
+            # Every scope is a ForeignKey declared on this model, never a reverse relation.
+            scope_field = cast(models.Field, self._meta.get_field(required))
             raise ValidationError(
-                {
-                    required: _("This role needs a %(scope)s.")
-                    % {"scope": self._meta.get_field(required).verbose_name}
-                }
+                {required: _("This role needs a %(scope)s.") % {"scope": scope_field.verbose_name}}
             )
         allowed = {required} | ({"district", "commune"} if required == "province" else set())
         extra = [f for f in SCOPE_FIELDS if f not in allowed and getattr(self, f"{f}_id")]

@@ -149,8 +149,10 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
         )
 
     headers = {}
-    if getattr(exc, "auth_header", None):
-        headers["WWW-Authenticate"] = exc.auth_header
+    # Set by DRF's views on NotAuthenticated and AuthenticationFailed only.
+    auth_header = getattr(exc, "auth_header", None)
+    if auth_header:
+        headers["WWW-Authenticate"] = auth_header
     extra: dict[str, Any] = {}
     fields = None
     if isinstance(exc, exceptions.ValidationError):
@@ -163,10 +165,12 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
         message = str(exc.detail)
         headers.update(exc.headers)
     else:
-        drf_code = exc.get_codes() if isinstance(exc.get_codes(), str) else exc.default_code
+        codes = exc.get_codes()
+        drf_code = codes if isinstance(codes, str) else exc.default_code
         code = _CODES.get(drf_code, drf_code)
         if isinstance(exc, exceptions.Throttled):
-            wait = int(exc.wait + 0.999) if exc.wait is not None else 1
+            throttled_wait = exc.wait  # type: ignore[attr-defined]  # stub gap: set in Throttled.__init__
+            wait = int(throttled_wait + 0.999) if throttled_wait is not None else 1
             extra["wait"] = wait
             headers["Retry-After"] = str(wait)
             message = api_text("throttled", wait=wait)

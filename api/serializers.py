@@ -8,8 +8,8 @@ class ErrorBodySerializer(serializers.Serializer):
     code = serializers.CharField(help_text="Stable, for programs: `validation_error`, ...")
     message = serializers.CharField(help_text="In the request's language (Accept-Language).")
     # The metaclass takes declared fields out of the class, so this does not shadow
-    # Serializer.fields.
-    fields = serializers.DictField(
+    # Serializer.fields; the stubs cannot know.
+    fields = serializers.DictField(  # type: ignore[assignment]
         child=serializers.ListField(child=serializers.CharField()),
         required=False,
         help_text="Messages per field (dotted paths for nested values).",

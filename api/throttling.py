@@ -18,11 +18,12 @@ client may spend two windows' worth across a boundary, which these limits tolera
 """
 
 import time
+from typing import cast
 
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
 from rest_framework.settings import api_settings
-from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
+from rest_framework.throttling import BaseThrottle
 
 
 class WindowThrottle(BaseThrottle):
@@ -32,7 +33,9 @@ class WindowThrottle(BaseThrottle):
         return self.scope
 
     def get_rate(self, scope: str) -> str | None:
-        return api_settings.DEFAULT_THROTTLE_RATES.get(scope)
+        # DRF's rates are "N/period" strings; its stubs type them as numbers.
+        rates = cast(dict[str, str | None], api_settings.DEFAULT_THROTTLE_RATES)
+        return rates.get(scope)
 
     def get_ident_for(self, request) -> str | None:
         """Whom to count: the user, or the client address; None to skip this throttle."""
@@ -43,10 +46,12 @@ class WindowThrottle(BaseThrottle):
     def allow_request(self, request, view) -> bool:
         scope = self.get_scope(view)
         rate = self.get_rate(scope) if scope else None
-        ident = self.get_ident_for(request) if rate else None
+        if not rate:
+            return True
+        ident = self.get_ident_for(request)
         if ident is None:
             return True
-        allowed, period = SimpleRateThrottle.parse_rate(None, rate)
+        allowed, period = _parse_rate(rate)
         now = time.time()
         window = int(now // period)
         count = _count(f"throttle:{scope}:{ident}:{window}", timeout=period + 1)
@@ -55,6 +60,12 @@ class WindowThrottle(BaseThrottle):
 
     def wait(self) -> float:
         return max(self._wait, 0.0)
+
+
+def _parse_rate(rate: str) -> tuple[int, int]:
+    """A rate such as "600/min" as (600, 60), as DRF's SimpleRateThrottle.parse_rate."""
+    number, period = rate.split("/")
+    return int(number), {"s": 1, "m": 60, "h": 3600, "d": 86400}[period[0]]
 
 
 def _count(key: str, *, timeout: int) -> int:

@@ -1,12 +1,13 @@
 """The ministry's dashboard and the administrators' system overview: aggregates only."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
 
 from accounts.models import Role
 from accounts.permissions import role_required
+from accounts.types import AuthenticatedHttpRequest
 from dashboards.selectors import registry_statistics, system_overview
 from registry.models.people import ActorType, Channel, Sector
 from registry.selectors.people import person_list_visible_to
@@ -14,7 +15,7 @@ from registry.selectors.people import person_list_visible_to
 
 @login_required
 @role_required(Role.MINISTRY_OFFICER, Role.ADMINISTRATOR)
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     stats = registry_statistics(
         queryset=person_list_visible_to(user=request.user, include_inactive=True)
     )
@@ -52,7 +53,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @role_required(Role.ADMINISTRATOR)
-def system(request: HttpRequest) -> HttpResponse:
+def system(request: AuthenticatedHttpRequest) -> HttpResponse:
     overview = system_overview()
     role_counts = overview.pop("role_counts")
     context = {

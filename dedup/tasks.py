@@ -15,7 +15,7 @@ from registry.models import Person
 
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
-def dedup_person(person_id: int) -> dict | None:
+def dedup_person(person_id: int) -> dict[str, int | None] | None:
     """Check one new or changed record: merge a sure duplicate, open a case for review."""
     if not Person.objects.filter(pk=person_id).exists():
         return None
@@ -24,7 +24,7 @@ def dedup_person(person_id: int) -> dict | None:
 
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
-def dedup_people(person_ids: list[int]) -> dict:
+def dedup_people(person_ids: list[int]) -> dict[str, int]:
     """Check the records of a bulk intake (pass ids in slices of a few thousand)."""
     return dedup_people_check(person_ids=person_ids).as_dict()
 
@@ -32,7 +32,7 @@ def dedup_people(person_ids: list[int]) -> dict:
 @shared_task(acks_late=False)
 def dedup_batch_run(
     chunk_size: int = 5000, resume: bool = True, started_by_id: int | None = None
-) -> dict | None:
+) -> dict[str, int] | None:
     """The whole registry, resumably; a second run while one is going does nothing."""
     started_by = (
         get_user_model().objects.filter(pk=started_by_id).first() if started_by_id else None

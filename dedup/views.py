@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Role
 from accounts.permissions import role_required
+from accounts.types import AuthenticatedHttpRequest
 from dedup.models import DedupRun, DuplicateCase, Merge
 from dedup.selectors import dedup_batch_running
 from dedup.services.review import (
@@ -64,7 +65,7 @@ def _cases():
 
 @login_required
 @role_required(*REVIEWERS)
-def queue(request: HttpRequest) -> HttpResponse:
+def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     decision = request.GET.get("decision", DuplicateCase.Decision.OPEN)
     if decision not in DuplicateCase.Decision.values:
         decision = DuplicateCase.Decision.OPEN
@@ -85,7 +86,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @role_required(*REVIEWERS)
-def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
+def case_detail(request: AuthenticatedHttpRequest, case_id: int) -> HttpResponse:
     case = get_object_or_404(_cases(), pk=case_id)
     if request.method == "POST":
         choice = request.POST.get("decision")
@@ -129,7 +130,7 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
 @login_required
 @role_required(*REVIEWERS)
 @require_POST
-def bulk(request: HttpRequest) -> HttpResponse:
+def bulk(request: AuthenticatedHttpRequest) -> HttpResponse:
     ids = [int(i) for i in request.POST.getlist("case") if i.isdigit()]
     choice = request.POST.get("decision")
     if not ids or choice not in ("same", "different"):
@@ -146,7 +147,7 @@ def bulk(request: HttpRequest) -> HttpResponse:
 @login_required
 @role_required(*REVIEWERS)
 @require_POST
-def undo_merge(request: HttpRequest, merge_id: int) -> HttpResponse:
+def undo_merge(request: AuthenticatedHttpRequest, merge_id: int) -> HttpResponse:
     merge = get_object_or_404(Merge, pk=merge_id)
     try:
         merge_undo_by_reviewer(merge_id=merge.pk, actor=request.user)
@@ -172,7 +173,7 @@ def _run_context(run: DedupRun | None) -> dict:
 
 @login_required
 @role_required(*REVIEWERS)
-def runs(request: HttpRequest) -> HttpResponse:
+def runs(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method == "POST":
         try:
             dedup_batch_start(actor=request.user)
@@ -195,6 +196,6 @@ def runs(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @role_required(*REVIEWERS)
-def run_progress(request: HttpRequest, run_id: int) -> HttpResponse:
+def run_progress(request: AuthenticatedHttpRequest, run_id: int) -> HttpResponse:
     run = get_object_or_404(DedupRun.objects.select_related("started_by"), pk=run_id)
     return render(request, "dedup/review/run_progress.html", _run_context(run))

@@ -43,7 +43,7 @@ def picker_context(*, name: str, state: dict, search: bool = False) -> dict:
         )
     if village is not None:
         commune = village.commune
-        chosen = {
+        chosen: dict[str, int | None] = {
             "village": village.pk,
             "commune": commune.pk,
             "district": commune.district_id,

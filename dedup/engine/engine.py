@@ -24,6 +24,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
+from accounts.models import User
 from dedup.engine.blocking import BlockIndex, candidates_lookup
 from dedup.engine.keys import KEY_FIELDS, Keys, keys_compute
 from dedup.engine.scoring import Score, Weights, record_from_keys, score_pair, weights_load
@@ -425,7 +426,12 @@ class _MergeLater(_Merger):
             # A record left the registry or was merged by someone else since the index was
             # read: as in the incremental path, that pair is not merged and its new case
             # goes (an open one stays open).
-            refused = {(r.survivor_id, r.merged_id): r.case_id for r, _error in outcome.refused}
+            # Every request of this chunk names its case (made or found above).
+            refused = {
+                (r.survivor_id, r.merged_id): r.case_id
+                for r, _error in outcome.refused
+                if r.case_id is not None
+            }
             was_open = {existing[0] for _p, _s, _v, existing in pending if existing}
             DuplicateCase.objects.filter(
                 pk__in=[c for c in refused.values() if c not in was_open]
@@ -554,7 +560,9 @@ class BatchSummary:
     oversized_blocks: dict[str, int]
 
 
-def _run_for(*, resume: bool, chunk_size: int, weights: Weights, started_by=None) -> DedupRun:
+def _run_for(
+    *, resume: bool, chunk_size: int, weights: Weights, started_by: User | None = None
+) -> DedupRun:
     unfinished = DedupRun.objects.filter(status=DedupRun.Status.RUNNING).order_by("-pk")
     if resume and (run := unfinished.first()) is not None:
         return run
@@ -570,7 +578,7 @@ def dedup_batch(
     resume: bool = True,
     progress: Callable[[DedupRun], None] | None = None,
     weights: Weights | None = None,
-    started_by=None,
+    started_by: User | None = None,
 ) -> BatchSummary:
     """Compare every active record with the older ones, chunk by chunk, resumably.
 

@@ -62,7 +62,7 @@ def patterns_count(pairs: Iterable[tuple[Keys, Keys]]) -> Counter:
 
 def u_from_random_pairs(keys: Sequence[Keys], *, samples: int, seed: int) -> dict:
     rng = random.Random(seed)  # noqa: S311 (sampling, not secrets)
-    counts = Counter()
+    counts: Counter[tuple[str, ...]] = Counter()
     for _ in range(samples):
         a, b = rng.sample(range(len(keys)), 2)
         counts[compare(record_from_keys(keys[a]), record_from_keys(keys[b]))] += 1
@@ -71,7 +71,8 @@ def u_from_random_pairs(keys: Sequence[Keys], *, samples: int, seed: int) -> dic
 
 def _level_frequencies(patterns: Counter, share: dict) -> dict[str, dict[str, float]]:
     """Frequency of each level among non-missing values, weighted by `share` per pattern."""
-    totals = {field: Counter() for field in FIELDS}
+    # Weighted counts (floats) of each level per field.
+    totals: dict[str, Counter[str]] = {field: Counter() for field in FIELDS}
     for pattern, count in patterns.items():
         weight = count * share[pattern]
         for field, level in zip(FIELDS, pattern, strict=True):
@@ -136,7 +137,8 @@ def supervised(labelled: Iterable[tuple[tuple[str, ...], bool]]) -> tuple[float,
     blocking brings together, not on random pairs: the weights then separate a person's
     records from their household, twin or namesake rather than from strangers.
     """
-    matches, others = Counter(), Counter()
+    matches: Counter[tuple[str, ...]] = Counter()
+    others: Counter[tuple[str, ...]] = Counter()
     for levels, same in labelled:
         (matches if same else others)[levels] += 1
     total = sum(matches.values()) + sum(others.values())
@@ -144,19 +146,19 @@ def supervised(labelled: Iterable[tuple[tuple[str, ...], bool]]) -> tuple[float,
     m = _level_frequencies(matches, dict.fromkeys(matches, 1.0))
     u = _level_frequencies(others, dict.fromkeys(others, 1.0))
     for probabilities, floor in ((m, M_FLOOR), (u, U_FLOOR)):
-        for levels in probabilities.values():
-            for level, value in levels.items():
-                levels[level] = max(floor, value)
-            total = sum(levels.values())
-            for level in levels:
-                levels[level] /= total
+        for field_levels in probabilities.values():
+            for level, value in field_levels.items():
+                field_levels[level] = max(floor, value)
+            field_total = sum(field_levels.values())
+            for level in field_levels:
+                field_levels[level] /= field_total
     return lam, m, u
 
 
 def weights_document(
     *, version: str, lam: float, m: dict, u: dict, trained_on: dict, thresholds: dict
 ) -> dict:
-    fields = {}
+    fields: dict[str, dict[str, dict[str, float | None]]] = {}
     for field in FIELDS:
         fields[field] = {}
         for level in LEVELS[field]:

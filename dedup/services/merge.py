@@ -15,14 +15,17 @@ seeing the records as the previous ones left them, exactly as if merged one by o
 """
 
 import datetime
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import Field
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
 from dedup.models import DuplicateCase, Merge, PersonAlias
 from registry.models import Consent, Person, PersonChange
 
@@ -31,7 +34,7 @@ FILL_FIELDS = ("name_latin", "phone", "national_id", "occupation")
 MERGE_CHANNEL = "merge"
 
 
-def _text(value) -> str:
+def _text(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime.date):
@@ -39,7 +42,7 @@ def _text(value) -> str:
     return str(value)
 
 
-def _locked(ids) -> dict[int, Person]:
+def _locked(ids: Iterable[int]) -> dict[int, Person]:
     # Lock in id order so two merges touching the same records cannot deadlock.
     people = Person.objects.select_for_update().filter(pk__in=ids).order_by("pk")
     return {p.pk: p for p in people}
@@ -109,7 +112,9 @@ def _records(ids: set[int]) -> dict[int, _Record]:
 
 
 @transaction.atomic
-def person_merge_many(requests: Sequence[MergeRequest], *, actor=None) -> MergeOutcome:
+def person_merge_many(
+    requests: Sequence[MergeRequest], *, actor: User | None = None
+) -> MergeOutcome:
     """Apply the merges in order; a merge whose records are not both active (merged,
     withdrawn, or missing) is refused with its reason and the others go on."""
     outcome = MergeOutcome()
@@ -204,8 +209,10 @@ def _people_write(records: list[_Record], now: datetime.datetime) -> None:
     """Write each touched record's final fill-in values, status and survivor at once."""
     if not records:
         return
-    fields = [Person._meta.get_field(f) for f in FILL_FIELDS]
-    columns = [f.column for f in fields]
+    # FILL_FIELDS are columns of the person table: fields (not reverse relations) that
+    # have a column name.
+    fields = [cast(Field, Person._meta.get_field(f)) for f in FILL_FIELDS]
+    columns = [cast(str, f.column) for f in fields]
     # Names come from the model; values are bound parameters.
     sql = (
         "UPDATE registry_person p SET "  # noqa: S608
@@ -234,7 +241,11 @@ def _people_write(records: list[_Record], now: datetime.datetime) -> None:
 
 
 def person_merge(
-    *, survivor: Person, merged: Person, case: DuplicateCase | None = None, actor=None
+    *,
+    survivor: Person,
+    merged: Person,
+    case: DuplicateCase | None = None,
+    actor: User | None = None,
 ) -> Merge:
     """Merge one record into another; a ValidationError says why it cannot be."""
     outcome = person_merge_many(
@@ -247,7 +258,7 @@ def person_merge(
 
 
 @transaction.atomic
-def merge_undo(*, merge: Merge, actor=None) -> Merge:
+def merge_undo(*, merge: Merge, actor: User | None = None) -> Merge:
     """Put both records back as they were; the pair is then never proposed again."""
     merge = Merge.objects.select_for_update().get(pk=merge.pk)
     if merge.undone_at is not None:

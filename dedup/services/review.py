@@ -5,6 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
 from dedup.models import DuplicateCase, Merge
 from dedup.selectors import dedup_batch_running
 from dedup.services.merge import merge_undo, person_merge
@@ -13,7 +14,7 @@ from onboarding.jobs import enqueue_on_commit
 
 @transaction.atomic
 def duplicate_case_decide(
-    *, case: DuplicateCase, same_person: bool, actor, survivor_side: str = "a"
+    *, case: DuplicateCase, same_person: bool, actor: User | None, survivor_side: str = "a"
 ) -> DuplicateCase:
     """ "Same person" merges the pair (into the side chosen); "different people" closes it
     for good: the engine never proposes a pair that has been decided."""
@@ -45,7 +46,9 @@ def duplicate_case_decide(
     return case
 
 
-def duplicate_cases_decide(*, case_ids: list[int], same_person: bool, actor) -> dict[str, int]:
+def duplicate_cases_decide(
+    *, case_ids: list[int], same_person: bool, actor: User | None
+) -> dict[str, int]:
     """Bulk decisions; each pair in its own transaction so one refusal stops no other."""
     outcome = {"decided": 0, "refused": 0}
     for case in DuplicateCase.objects.filter(pk__in=case_ids, decision=DuplicateCase.Decision.OPEN):
@@ -58,11 +61,11 @@ def duplicate_cases_decide(*, case_ids: list[int], same_person: bool, actor) -> 
     return outcome
 
 
-def merge_undo_by_reviewer(*, merge_id: int, actor) -> Merge:
+def merge_undo_by_reviewer(*, merge_id: int, actor: User | None) -> Merge:
     return merge_undo(merge=Merge.objects.get(pk=merge_id), actor=actor)
 
 
-def dedup_batch_start(*, actor) -> None:
+def dedup_batch_start(*, actor: User) -> None:
     """Queue a whole-registry check (it resumes an unfinished one); refused while one runs."""
     if dedup_batch_running():
         raise ValidationError(_("A whole-registry check is already running."), code="dedup_running")

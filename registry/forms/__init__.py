@@ -1,1 +1,1 @@
-"""Forms of the registry\x27s own pages: registration steps and a registrant\x27s record."""
+"""Forms of the registry's own pages: registration steps and a registrant's record."""

@@ -9,7 +9,7 @@ import datetime
 import random
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
@@ -124,7 +124,7 @@ class Command(BaseCommand):
             Role.PROGRAMME_OFFICER: ("demo_programme", "Meas Pisey", {"programme": programmes["nssf"]}),
             Role.ADMINISTRATOR: ("demo_admin", "Administrator", {}),
         }  # fmt: skip
-        users = {}
+        users: dict[str, User] = {}
         for role, (username, full_name, scope) in specs.items():
             user = User.objects.filter(username=username).first()
             if user is None:
@@ -154,10 +154,13 @@ class Command(BaseCommand):
             },
         )
         if created:
+            village = Village.objects.filter(commune__district__province=phnom_penh).first()
+            if village is None:
+                raise CommandError("The gazetteer has no village in Phnom Penh.")
             Event.objects.create(
                 campaign=campaign,
                 name="Central Market outreach day",
-                village=Village.objects.filter(commune__district__province=phnom_penh).first(),
+                village=village,
                 place="Phsar Thmei",
                 held_on=today - datetime.timedelta(days=7),
             )
@@ -204,10 +207,10 @@ class Command(BaseCommand):
                 registered = now - datetime.timedelta(days=rng.randint(0, 365))
                 Person.objects.filter(pk=person.pk).update(created_at=registered)
         if not Person.objects.filter(phone=DEMO_REGISTRANT_PHONE).exists():
-            person = Person.objects.filter(channel=Channel.SELF).order_by("pk").first()
-            if person is not None:
-                person.phone = DEMO_REGISTRANT_PHONE
-                person.save(update_fields=["phone"])
+            registrant = Person.objects.filter(channel=Channel.SELF).order_by("pk").first()
+            if registrant is not None:
+                registrant.phone = DEMO_REGISTRANT_PHONE
+                registrant.save(update_fields=["phone"])
         if skipped:
             self.stdout.write(f"{skipped} generated rows did not validate and were skipped.")
         return created
