@@ -258,7 +258,12 @@ LOGGING = {
 }
 
 # --- Domain settings -------------------------------------------------------------------
-SMS_BACKEND = env.str("SMS_BACKEND", default="registry.sms.OutboxBackend")
+# The outbox writes texts, codes included, to a file: development only. A deployment
+# (DEBUG off) sends through the gateway unless told otherwise.
+SMS_BACKEND = env.str(
+    "SMS_BACKEND",
+    default="registry.sms.OutboxBackend" if DEBUG else "registry.sms.HttpGatewayBackend",
+)
 SMS_GATEWAY_URL = env.str("SMS_GATEWAY_URL", default="")
 SMS_GATEWAY_TOKEN = env.str("SMS_GATEWAY_TOKEN", default="")
 # Where the development OutboxBackend appends the texts it "delivers".
