@@ -5,10 +5,17 @@ RUN apt-get update && apt-get install -y --no-install-recommends gettext nodejs 
 WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY onboarding onboarding
+COPY api api
+COPY khmer khmer
+COPY geography geography
 COPY accounts accounts
+COPY programmes programmes
+COPY campaigns campaigns
 COPY registry registry
 COPY partners partners
-COPY campaigns campaigns
+COPY dedup dedup
+COPY dashboards dashboards
+COPY demo demo
 RUN pip install --no-cache-dir .
 COPY . .
 RUN bash scripts/vendor_static.sh \

@@ -16,7 +16,7 @@ class UserAdmin(BaseUserAdmin):
     inlines = [RoleAssignmentInline]
     list_display = ["username", "first_name", "last_name", "roles", "is_active", "last_login"]
     list_filter = ["role_assignments__role", "is_active", "is_staff"]
-    fieldsets = (*BaseUserAdmin.fieldsets, (_("Preferences"), {"fields": ("language",)}))
+    fieldsets = (*(BaseUserAdmin.fieldsets or ()), (_("Preferences"), {"fields": ("language",)}))
 
     @admin.display(description=_("roles"))
     def roles(self, obj: User) -> str:

@@ -7,12 +7,14 @@ One table answers "who may see what": a role assignment names the role and the
 branch, partner, area or programme it is limited to. A user may hold several.
 """
 
+from typing import cast
+
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from registry.areas import Area
+from geography.areas import Area
 
 
 class User(AbstractUser):
@@ -39,7 +41,7 @@ class Role(models.TextChoices):
 
 
 # The scope field each role requires; roles not listed need none.
-REQUIRED_SCOPE = {
+REQUIRED_SCOPE: dict[str, str] = {
     Role.BRANCH_STAFF: "branch",
     Role.PARTNER_SUPERVISOR: "partner",
     Role.CAMPAIGN_ORGANISER: "province",
@@ -70,7 +72,7 @@ class RoleAssignment(models.Model):
         verbose_name=_("partner"),
     )
     province = models.ForeignKey(
-        "registry.Province",
+        "geography.Province",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -78,7 +80,7 @@ class RoleAssignment(models.Model):
         verbose_name=_("province"),
     )
     district = models.ForeignKey(
-        "registry.District",
+        "geography.District",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -86,7 +88,7 @@ class RoleAssignment(models.Model):
         verbose_name=_("district"),
     )
     commune = models.ForeignKey(
-        "registry.Commune",
+        "geography.Commune",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -94,7 +96,7 @@ class RoleAssignment(models.Model):
         verbose_name=_("commune"),
     )
     programme = models.ForeignKey(
-        "registry.Programme",
+        "programmes.Programme",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -137,11 +139,10 @@ class RoleAssignment(models.Model):
     def clean(self) -> None:
         required = REQUIRED_SCOPE.get(self.role)
         if required and getattr(self, f"{required}_id") is None:
+            # Every scope is a ForeignKey declared on this model, never a reverse relation.
+            scope_field = cast(models.Field, self._meta.get_field(required))
             raise ValidationError(
-                {
-                    required: _("This role needs a %(scope)s.")
-                    % {"scope": self._meta.get_field(required).verbose_name}
-                }
+                {required: _("This role needs a %(scope)s.") % {"scope": scope_field.verbose_name}}
             )
         allowed = {required} | ({"district", "commune"} if required == "province" else set())
         extra = [f for f in SCOPE_FIELDS if f not in allowed and getattr(self, f"{f}_id")]
@@ -153,36 +154,3 @@ class RoleAssignment(models.Model):
             raise ValidationError(
                 _("The district must lie in the province and the commune in the district.")
             )
-
-
-class IdempotencyRecord(models.Model):
-    """The first answer to a POST sent with an `Idempotency-Key`, replayed on a retry.
-
-    Claimed (inserted with an empty `status_code`) before the request runs, so a
-    concurrent duplicate finds it and is told to wait (409) instead of running twice;
-    completed in the same transaction as the request's own writes. Kept 24 hours
-    (`manage.py purge_idempotency`). The stored body may hold personal data, which is
-    why it lives in the database with the records it describes and nowhere else.
-    """
-
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
-    key = models.CharField(max_length=255)
-    # SHA-256 of method, path and body: the same key with another request is refused.
-    request_hash = models.CharField(max_length=64)
-    # Empty while the first request is still being processed.
-    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
-    response_body = models.BinaryField(default=b"")
-    content_type = models.CharField(max_length=100, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    completed_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("idempotency record")
-        verbose_name_plural = _("idempotency records")
-        constraints = [
-            models.UniqueConstraint(fields=["user", "key"], name="idempotency_user_key_unique")
-        ]
-        indexes = [models.Index(fields=["created_at"], name="idempotency_created_idx")]
-
-    def __str__(self) -> str:
-        return f"{self.user_id}:{self.key} ({self.status_code or 'processing'})"

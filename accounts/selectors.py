@@ -5,9 +5,9 @@ from accounts.models import Role, RoleAssignment, User
 
 # Where each role lands after signing in. Order = precedence when a user holds several.
 ROLE_HOME = {
-    Role.ADMINISTRATOR: "accounts:admin_home",
-    Role.MINISTRY_OFFICER: "dashboard",
-    Role.PROGRAMME_OFFICER: "registry:programmes",
+    Role.ADMINISTRATOR: "dashboards:system",
+    Role.MINISTRY_OFFICER: "dashboards:dashboard",
+    Role.PROGRAMME_OFFICER: "programmes:list",
     Role.CAMPAIGN_ORGANISER: "campaigns:list",
     Role.PARTNER_SUPERVISOR: "partners:branch_home",
     Role.BRANCH_STAFF: "partners:branch_home",

@@ -1,10 +1,13 @@
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
+from django.db.models import Model
 
 from accounts.models import Role, RoleAssignment, User
 
 
-def user_language_set(*, user: User, language: str) -> None:
+def user_language_set(*, user: User | AnonymousUser, language: str) -> None:
+    """Remember a signed-in user's language; the switcher also serves visitors (no-op)."""
     if language not in dict(settings.LANGUAGES):
         raise ValueError(f"unsupported language {language!r}")
     if user.is_authenticated and user.language != language:
@@ -14,7 +17,7 @@ def user_language_set(*, user: User, language: str) -> None:
 
 @transaction.atomic
 def user_create_with_role(
-    *, username: str, password: str, role: str, first_name: str = "", **scope
+    *, username: str, password: str, role: str, first_name: str = "", **scope: Model
 ) -> User:
     """Create a user holding one role with its scope (used by seed_demo and admin tooling)."""
     user = User(username=username, first_name=first_name)

@@ -1,16 +1,12 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_required
-from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.models import Role, RoleAssignment, User
-from accounts.permissions import role_required
 from accounts.selectors import user_home_url
 from accounts.services import user_language_set
 
@@ -63,29 +59,3 @@ def _set_language_cookie(response: HttpResponse, language: str) -> None:
         secure=settings.LANGUAGE_COOKIE_SECURE,
         samesite="Lax",
     )
-
-
-@login_required
-@role_required(Role.ADMINISTRATOR)
-def admin_home(request: HttpRequest) -> HttpResponse:
-    from partners.models import Branch, Partner
-    from registry.models import Commune, Person, Programme, Province, Village
-
-    role_counts = dict(
-        RoleAssignment.objects.values_list("role").annotate(n=Count("id")).order_by()
-    )
-    context = {
-        "role_counts": [(label, role_counts.get(value, 0)) for value, label in Role.choices],
-        "user_count": User.objects.count(),
-        "partner_count": Partner.objects.count(),
-        "branch_count": Branch.objects.count(),
-        "programme_count": Programme.objects.count(),
-        "person_count": Person.objects.count(),
-        "geography": {
-            "provinces": Province.objects.count(),
-            "communes": Commune.objects.count(),
-            "villages": Village.objects.count(),
-            "communes_not_in_source": Commune.objects.filter(in_source=False).count(),
-        },
-    }
-    return render(request, "accounts/admin_home.html", context)

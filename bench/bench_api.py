@@ -82,9 +82,10 @@ def _prepare(database_url: str) -> str:
     from django.db import connection
     from rest_framework.authtoken.models import Token
 
-    from accounts.models import IdempotencyRecord, Role, RoleAssignment, User
+    from accounts.models import Role, RoleAssignment, User
+    from api.models import IdempotencyRecord
+    from geography.models import Province
     from partners.models import Branch, Partner
-    from registry.models import Province
 
     partner, _ = Partner.objects.get_or_create(code=BENCH_PARTNER, defaults={"name": "Bench"})
     branch, _ = Branch.objects.get_or_create(
@@ -146,7 +147,7 @@ def ambiguous_villages() -> set[tuple[str, str]]:
     from django.db import connection
     from django.db.models import Count
 
-    from registry.models import Village
+    from geography.models import Village
 
     pairs = {
         (row["commune__code"], row["code"])

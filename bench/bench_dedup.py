@@ -201,7 +201,7 @@ def load(*, name: str) -> int:
 def batch(*, chunk_size: int) -> dict:
     from django.db import connection
 
-    from registry.dedup import dedup_batch
+    from dedup.engine import dedup_batch
 
     started = time.perf_counter()
     marks = {}
@@ -250,9 +250,9 @@ def detect(*, name: str | None) -> dict:
     """
     from django.db import connection
 
-    from registry.dedup.blocking import BlockIndex
-    from registry.dedup.engine import keys_refresh_stale, registry_keys
-    from registry.dedup.scoring import record_from_keys, score_pair, weights_load
+    from dedup.engine.blocking import BlockIndex
+    from dedup.engine.engine import keys_refresh_stale, registry_keys
+    from dedup.engine.scoring import record_from_keys, score_pair, weights_load
 
     started = time.perf_counter()
     refreshed = keys_refresh_stale()
@@ -449,8 +449,9 @@ def incremental(*, name: str, sample: int, seed: int) -> dict:
 
     from bench import generate
     from bench.dedup_data import normalised
-    from registry.dedup import dedup_person
-    from registry.models import Person, Village
+    from dedup.engine import dedup_person
+    from geography.models import Village
+    from registry.models import Person
     from registry.regnumber import damm_check_digit
 
     rng = random.Random(seed)

@@ -62,8 +62,8 @@ def _setup() -> None:
 def _prepare(*, extras: bool = True):
     """The bench's partner, branch and user, with nothing registered yet."""
     from accounts.models import User
+    from geography.models import Province
     from partners.models import Branch, IntakeBatch, Partner
-    from registry.models import Province
 
     partner, _ = Partner.objects.get_or_create(code=BENCH_PARTNER, defaults={"name": "Bench"})
     branch, _ = Branch.objects.get_or_create(

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 
-from registry.dedup.keys import Keys, keys_compute
+from dedup.engine.keys import Keys, keys_compute
 from registry.normalise import (
     normalise_name_km,
     normalise_name_latin,

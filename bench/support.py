@@ -30,7 +30,7 @@ def database_ready(url: str) -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    from registry.models import Village
+    from geography.models import Village
 
     if not Village.objects.exists():
         call_command("load_geography", verbosity=0)

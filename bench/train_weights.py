@@ -1,4 +1,4 @@
-"""Learn the dedup weights and thresholds; write registry/dedup/weights.json.
+"""Learn the dedup weights and thresholds; write dedup/engine/weights.json.
 
     .venv/bin/python bench/train_weights.py --rows 1000000 --seed 7
 
@@ -37,7 +37,7 @@ django.setup()
 from bench import generate  # noqa: E402
 from bench.bench_dedup import prepare  # noqa: E402
 from bench.dedup_data import offline_keys, read_truth  # noqa: E402
-from registry.dedup import scoring, training  # noqa: E402
+from dedup.engine import scoring, training  # noqa: E402
 
 
 def labelled_patterns(keys, references, truth):

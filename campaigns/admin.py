@@ -20,6 +20,18 @@ class CampaignAdmin(admin.ModelAdmin):
 
 @admin.register(Attribution)
 class AttributionAdmin(admin.ModelAdmin):
+    """Written by the registration that the campaign brought in (registration_submit):
+    look, don't edit, like the registry's records (registry/admin.py)."""
+
     list_display = ["person", "campaign", "event", "created_at"]
     list_filter = ["campaign"]
     raw_id_fields = ["person", "event"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -3,7 +3,7 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from registry.areas import Area
+from geography.areas import Area
 
 
 class Campaign(models.Model):
@@ -24,13 +24,13 @@ class Campaign(models.Model):
         verbose_name=_("organiser"),
     )
     province = models.ForeignKey(
-        "registry.Province", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "geography.Province", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     district = models.ForeignKey(
-        "registry.District", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "geography.District", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     commune = models.ForeignKey(
-        "registry.Commune", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "geography.Commune", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(_("ends on"))
@@ -67,7 +67,7 @@ class Event(models.Model):
     )
     name = models.CharField(_("name"), max_length=200)
     village = models.ForeignKey(
-        "registry.Village", on_delete=models.PROTECT, related_name="+", verbose_name=_("village")
+        "geography.Village", on_delete=models.PROTECT, related_name="+", verbose_name=_("village")
     )
     place = models.CharField(_("place"), max_length=200, blank=True)
     held_on = models.DateField(_("date"))

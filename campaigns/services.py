@@ -1,6 +1,12 @@
+from typing import TYPE_CHECKING
+
 from django.utils import timezone
 
-from campaigns.models import Attribution, Campaign
+from campaigns.models import Attribution, Campaign, Event
+
+if TYPE_CHECKING:
+    # For the annotation only: the registry sits above campaigns (pyproject, importlinter).
+    from registry.models import Person
 
 
 def campaign_for_code(*, code: str) -> Campaign | None:
@@ -14,7 +20,9 @@ def campaign_for_code(*, code: str) -> Campaign | None:
     ).first()
 
 
-def attribution_record(*, person, campaign: Campaign, event=None) -> Attribution:
+def attribution_record(
+    *, person: "Person", campaign: Campaign, event: Event | None = None
+) -> Attribution:
     attribution, _ = Attribution.objects.get_or_create(
         person=person, defaults={"campaign": campaign, "event": event}
     )

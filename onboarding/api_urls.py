@@ -8,11 +8,12 @@ API's JSON 404, never the site's HTML page.
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularSwaggerView
 
-from registry.api.errors import api_not_found
-from registry.api.schema_views import ApiSchemaView
+from api.errors import api_not_found
+from api.schema_views import ApiSchemaView
 
 v1 = [
     path("", include("registry.api.urls")),
+    path("", include("geography.api.urls")),
     path("", include("partners.api.urls")),
 ]
 

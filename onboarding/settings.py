@@ -50,10 +50,17 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_filters",
     "phonenumber_field",
+    # The domain, lowest layer first (the import contracts in pyproject.toml).
+    "geography",
     "accounts",
+    "api",
+    "programmes",
+    "campaigns",
     "registry",
     "partners",
-    "campaigns",
+    "dedup",
+    "dashboards",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -197,15 +204,15 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.JSONParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    "DEFAULT_PAGINATION_CLASS": "registry.api.pagination.ApiPagination",
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.ApiPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "registry.api.schema.ApiAutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "api.schema.ApiAutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "EXCEPTION_HANDLER": "registry.api.errors.api_exception_handler",
-    # Counted in the default cache (Redis in production); see registry/api/throttling.py.
+    "EXCEPTION_HANDLER": "api.errors.api_exception_handler",
+    # Counted in the default cache (Redis in production); see api/throttling.py.
     "DEFAULT_THROTTLE_CLASSES": [
-        "registry.api.throttling.AnonThrottle",
-        "registry.api.throttling.UserThrottle",
+        "api.throttling.AnonThrottle",
+        "api.throttling.UserThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("API_THROTTLE_ANON", default="30/min"),
@@ -251,9 +258,16 @@ LOGGING = {
 }
 
 # --- Domain settings -------------------------------------------------------------------
-SMS_BACKEND = env.str("SMS_BACKEND", default="registry.sms.OutboxBackend")
+# The outbox writes texts, codes included, to a file: development only. A deployment
+# (DEBUG off) sends through the gateway unless told otherwise.
+SMS_BACKEND = env.str(
+    "SMS_BACKEND",
+    default="registry.sms.OutboxBackend" if DEBUG else "registry.sms.HttpGatewayBackend",
+)
 SMS_GATEWAY_URL = env.str("SMS_GATEWAY_URL", default="")
 SMS_GATEWAY_TOKEN = env.str("SMS_GATEWAY_TOKEN", default="")
+# Where the development OutboxBackend appends the texts it "delivers".
+SMS_OUTBOX_PATH = env.path("SMS_OUTBOX_PATH", default=VAR_DIR / "sms-outbox.jsonl")
 
 CELERY_BEAT_SCHEDULE = {
     "sms-retry-pending": {"task": "registry.tasks.sms_retry_pending", "schedule": 300.0},

@@ -1,7 +1,10 @@
+from __future__ import annotations
+
 from django import forms
 from django.core.validators import FileExtensionValidator
 from django.utils.translation import gettext_lazy as _
 
+from partners.models import Branch
 from registry.normalise import normalise_phone
 
 EVIDENCE_MAX_BYTES = 5 * 1024 * 1024
@@ -11,7 +14,9 @@ INTAKE_EXTENSIONS = ["csv", "xlsx"]
 class CounterForm(forms.Form):
     """What only the counter asks: which branch, the form number, phone, consent proof."""
 
-    branch = forms.ModelChoiceField(label=_("Branch"), queryset=None, empty_label=None)
+    branch: forms.ModelChoiceField[Branch] = forms.ModelChoiceField(
+        label=_("Branch"), queryset=None, empty_label=None
+    )
     reference = forms.CharField(
         label=_("Form number (optional)"),
         help_text=_(
@@ -54,7 +59,9 @@ class CounterForm(forms.Form):
 
 
 class IntakeUploadForm(forms.Form):
-    branch = forms.ModelChoiceField(label=_("Branch"), queryset=None, empty_label=None)
+    branch: forms.ModelChoiceField[Branch] = forms.ModelChoiceField(
+        label=_("Branch"), queryset=None, empty_label=None
+    )
     file = forms.FileField(
         label=_("File (CSV or Excel)"),
         help_text=_("Use the template below. One row per applicant."),

@@ -34,7 +34,7 @@ class Branch(models.Model):
     )
     name = models.CharField(_("name"), max_length=120)
     province = models.ForeignKey(
-        "registry.Province",
+        "geography.Province",
         on_delete=models.PROTECT,
         related_name="branches",
         verbose_name=_("province"),

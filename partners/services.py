@@ -9,10 +9,12 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
+from onboarding.jobs import enqueue_on_commit
 from partners.intake import batch_commit, batch_validate
 from partners.models import Branch, IntakeBatch
 
@@ -23,8 +25,8 @@ _READ_CHUNK = 1024 * 1024
 def intake_batch_create(
     *,
     branch: Branch,
-    uploaded_by,
-    upload,
+    uploaded_by: User,
+    upload: File,
     channel: str = "bulk",
     enqueue_validation: bool = True,
 ) -> IntakeBatch:
@@ -65,10 +67,7 @@ def intake_batch_create(
         batch.file.save(name, ContentFile(data), save=False)
         batch.save()
         if enqueue_validation:
-            from partners.tasks import intake_validate
-
-            batch_id = batch.pk
-            transaction.on_commit(lambda: intake_validate.delay(batch_id))
+            enqueue_on_commit("partners.tasks.intake_validate", batch.pk)
     return batch
 
 
@@ -88,7 +87,7 @@ def intake_batch_validate(*, batch_id: int, on_progress: Progress | None = None)
     return batch_validate(batch_id=batch_id, on_progress=on_progress)
 
 
-def intake_batch_commit_request(*, batch: IntakeBatch, actor) -> IntakeBatch:
+def intake_batch_commit_request(*, batch: IntakeBatch, actor: User | None) -> IntakeBatch:
     """Ask for a validated batch's valid rows to be registered (in the background)."""
     with transaction.atomic():
         locked = IntakeBatch.objects.select_for_update().get(pk=batch.pk)
@@ -102,9 +101,7 @@ def intake_batch_commit_request(*, batch: IntakeBatch, actor) -> IntakeBatch:
         locked.committed_by = actor
         locked.processed_rows = 0
         locked.save(update_fields=["status", "committed_by", "processed_rows"])
-        from partners.tasks import intake_commit
-
-        transaction.on_commit(lambda: intake_commit.delay(locked.pk))
+        enqueue_on_commit("partners.tasks.intake_commit", locked.pk)
     batch.refresh_from_db()
     return batch
 

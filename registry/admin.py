@@ -1,61 +1,58 @@
+"""The Django admin for the registry: reference data is edited here, records are not.
+
+People, their enterprises and employment, consents, history and the dedup records are
+read-only here (no add, change or delete, for superusers too). A ministry deployment
+wants every change to a registrant to take the one audited path: the services normalise
+what is typed (Khmer Unicode, phone to E.164), write the history row with its actor,
+enqueue dedup and keep consent append-only, and "delete" is a person leaving the
+registry (person_leave), never a row removed with its history cascading after it.
+Routing the admin's generic forms through those services would be a second, weaker
+copy of the staff forms (the admin cannot ask the questions the counter form asks), so
+each record links instead to the staff page that makes the change
+(/branch/applicants/<registration number>/, for the staff whose scope covers it).
+Geography and programmes are reference data that administrators maintain here.
+"""
+
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from registry.models import (
-    Commune,
     Consent,
-    DedupRun,
-    District,
-    DuplicateCase,
     Employment,
     Enterprise,
-    Merge,
     Person,
     PersonChange,
     PhoneCode,
-    Programme,
-    Province,
     SmsMessage,
-    Village,
 )
 
 
-@admin.register(Province)
-class ProvinceAdmin(admin.ModelAdmin):
-    list_display = ["code", "name_km", "name_en"]
-    search_fields = ["code", "name_km", "name_en"]
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records written only by services (people, work, consent, history, messages, codes,
+    decisions): look, don't edit."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
-@admin.register(District)
-class DistrictAdmin(admin.ModelAdmin):
-    list_display = ["code", "name_km", "name_en", "province"]
-    list_filter = ["province"]
-    search_fields = ["code", "name_km", "name_en"]
-
-
-@admin.register(Commune)
-class CommuneAdmin(admin.ModelAdmin):
-    list_display = ["code", "name_km", "name_en", "district", "in_source"]
-    list_filter = ["in_source", "district__province"]
-    search_fields = ["code", "name_km", "name_en"]
-
-
-@admin.register(Village)
-class VillageAdmin(admin.ModelAdmin):
-    list_display = ["code", "name_km", "name_en", "commune"]
-    list_filter = ["commune__district__province"]
-    search_fields = ["code", "name_km", "name_en"]
-    list_select_related = ["commune"]
-
-
-@admin.register(Programme)
-class ProgrammeAdmin(admin.ModelAdmin):
-    list_display = ["code", "name_en", "name_km", "kind", "is_active"]
-    list_filter = ["kind", "is_active"]
-    search_fields = ["code", "name_en", "name_km"]
+def staff_page_link(person: Person | None):
+    """The staff page where a record is changed through the registry's services."""
+    if person is None:
+        return "-"
+    url = reverse("partners:applicant", args=[person.registration_number])
+    return format_html('<a href="{}">{}</a>', url, _("Change in the staff pages"))
 
 
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin):
+class PersonAdmin(ReadOnlyAdmin):
     list_display = [
         "registration_number",
         "name_km",
@@ -66,26 +63,17 @@ class PersonAdmin(admin.ModelAdmin):
         "channel",
         "partner",
         "created_at",
+        "staff_page",
     ]
     list_filter = ["status", "channel", "actor_type", "sector", "sex", "partner"]
     search_fields = ["registration_number", "name_km", "name_latin", "reference", "=national_id"]
-    raw_id_fields = ["village", "entered_by"]
-    readonly_fields = ["registration_number", "created_at", "updated_at"]
     list_select_related = ["partner"]
+    readonly_fields = ["staff_page"]
     show_full_result_count = False
 
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Records written only by services (history, messages, codes, decisions): look, don't edit."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    @admin.display(description=_("staff page"))
+    def staff_page(self, obj: Person):
+        return staff_page_link(obj)
 
 
 @admin.register(Consent)
@@ -104,18 +92,28 @@ class ConsentAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Enterprise)
-class EnterpriseAdmin(admin.ModelAdmin):
-    list_display = ["name", "sector", "owner", "workers", "village"]
+class EnterpriseAdmin(ReadOnlyAdmin):
+    list_display = ["name", "sector", "owner", "workers", "village", "staff_page"]
     list_filter = ["sector"]
     search_fields = ["name"]
-    raw_id_fields = ["owner", "village"]
+    list_select_related = ["owner", "village"]
+    readonly_fields = ["staff_page"]
+
+    @admin.display(description=_("staff page of the owner"))
+    def staff_page(self, obj: Enterprise):
+        return staff_page_link(obj.owner)
 
 
 @admin.register(Employment)
-class EmploymentAdmin(admin.ModelAdmin):
-    list_display = ["person", "enterprise", "role", "seasonal_months"]
+class EmploymentAdmin(ReadOnlyAdmin):
+    list_display = ["person", "enterprise", "role", "seasonal_months", "staff_page"]
     list_filter = ["role"]
-    raw_id_fields = ["person", "enterprise"]
+    list_select_related = ["person", "enterprise"]
+    readonly_fields = ["staff_page"]
+
+    @admin.display(description=_("staff page"))
+    def staff_page(self, obj: Employment):
+        return staff_page_link(obj.person)
 
 
 @admin.register(PersonChange)
@@ -138,28 +136,3 @@ class PhoneCodeAdmin(ReadOnlyAdmin):
     list_filter = ["purpose"]
     exclude = ["code_hash"]
     search_fields = ["phone"]
-
-
-@admin.register(DuplicateCase)
-class DuplicateCaseAdmin(ReadOnlyAdmin):
-    list_display = [
-        "person_a",
-        "person_b",
-        "score",
-        "decision",
-        "automatic",
-        "source",
-        "decided_by",
-    ]
-    list_filter = ["decision", "automatic", "source"]
-
-
-@admin.register(Merge)
-class MergeAdmin(ReadOnlyAdmin):
-    list_display = ["survivor", "merged", "merged_by", "merged_at", "undone_at"]
-
-
-@admin.register(DedupRun)
-class DedupRunAdmin(ReadOnlyAdmin):
-    list_display = ["pk", "status", "started_at", "started_by", "done", "total", "finished_at"]
-    list_filter = ["status"]

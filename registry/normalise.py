@@ -17,18 +17,14 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from khmer.text import clean_text, khmer_digits_to_ascii
+
 MIN_AGE = 15
 MAX_AGE = 100
 NATIONAL_ID_LENGTH = 9
 CAMBODIA_REGION = "KH"
 CAMBODIA_COUNTRY_CODE = 855
 
-# Zero-width characters arrive from Khmer keyboards (U+200B is the usual word separator
-# in Khmer text) and from copy-paste; they are invisible, so two names that look the
-# same would otherwise compare unequal and escape duplicate detection.
-_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
-_WHITESPACE_RUN = re.compile(r"\s+")
-_KHMER_DIGITS = str.maketrans("០១២៣៤៥៦៧៨៩", "0123456789")
 
 # Khmer consonants and independent vowels: a Khmer name needs at least one of these.
 _KHMER_LETTERS = range(0x1780, 0x17B4)
@@ -60,22 +56,6 @@ _NATIONAL_ID_SEPARATORS = re.compile(r"[\s\-]")
 _NATIONAL_ID = re.compile(rf"[0-9]{{{NATIONAL_ID_LENGTH}}}")
 
 PHONE_HELP = _("Enter a Cambodian mobile or landline number, for example 012 345 678.")
-
-
-def clean_text(value: str) -> str:
-    """Return `value` in Unicode NFC without zero-width characters, whitespace collapsed.
-
-    Every run of whitespace (spaces, tabs, line breaks, no-break spaces) becomes one space
-    and the ends are stripped. Khmer vowel signs and the coeng (U+17D2) that builds
-    subscript consonants are kept as they are.
-    """
-    value = unicodedata.normalize("NFC", value).translate(_ZERO_WIDTH)
-    return _WHITESPACE_RUN.sub(" ", value).strip()
-
-
-def khmer_digits_to_ascii(value: str) -> str:
-    """Replace Khmer digits (០-៩) with ASCII digits (0-9); leave everything else."""
-    return value.translate(_KHMER_DIGITS)
 
 
 def _is_digit(character: str) -> bool:

@@ -1,14 +1,19 @@
 """Pluggable SMS delivery. settings.SMS_BACKEND names the class.
 
-- OutboxBackend (default, development and tests): delivery is recording the message
-  as sent in the SmsMessage table, which developers and tests read.
+- OutboxBackend (default, development and tests): nothing leaves the machine; each
+  delivered text is appended as a JSON line to settings.SMS_OUTBOX_PATH (under var/),
+  which `manage.py sms_outbox` and the tests read (`outbox_messages`). It is a file, not
+  a table, because texts hold one-time codes and no table may (registry.services.sms).
 - HttpGatewayBackend: POSTs JSON {"to", "text"} to SMS_GATEWAY_URL with a bearer token.
 """
 
 import json
+import os
 import urllib.request
+from pathlib import Path
 
 from django.conf import settings
+from django.utils import timezone
 from django.utils.module_loading import import_string
 
 
@@ -18,8 +23,30 @@ class SmsDeliveryError(Exception):
 
 class OutboxBackend:
     def send(self, *, phone: str, body: str) -> None:
-        # Nothing leaves the machine: the message row is the outbox.
-        return None
+        path = Path(settings.SMS_OUTBOX_PATH)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        line = json.dumps(
+            {"at": timezone.now().isoformat(), "to": phone, "text": body}, ensure_ascii=False
+        )
+        # One write on an O_APPEND descriptor: the web server and a worker appending at
+        # the same moment do not interleave lines. Readable by its owner only.
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            os.write(fd, (line + "\n").encode())
+        finally:
+            os.close(fd)
+
+
+def outbox_messages(*, phone: str = "", limit: int | None = None) -> list[dict]:
+    """The development outbox, newest first: dicts with "at", "to" and "text"."""
+    path = Path(settings.SMS_OUTBOX_PATH)
+    if not path.is_file():
+        return []
+    messages = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    messages.reverse()
+    if phone:
+        messages = [message for message in messages if message["to"] == phone]
+    return messages[:limit]
 
 
 class HttpGatewayBackend:

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from registry.views import geography, me, pages, register
+from registry.views import me, register
 
 app_name = "registry"
 
@@ -16,7 +16,4 @@ urlpatterns = [
     path("me/<str:number>/consents/", me.consents, name="me_consents"),
     path("me/<str:number>/leave/", me.leave, name="me_leave"),
     re_path(r"^me/(?P<number>[^/]+)/card\.(?P<fmt>png|pdf)$", me.card, name="me_card"),
-    path("programmes/", pages.programmes, name="programmes"),
-    path("geo/picker/", geography.picker, name="geo_picker"),
-    path("geo/search/", geography.search, name="geo_search"),
 ]

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # One command for the whole suite on a fresh machine: start PostgreSQL and Redis if they
 # are down, install Debian's chromium for the browser tests, install the project, then
-# lint, check migrations and run pytest against the real services.
+# lint, check the import contracts and types, check migrations and run pytest against the real services.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,6 +25,8 @@ createdb -h 127.0.0.1 -U postgres "${DATABASE_URL##*/}" 2>/dev/null || true
 
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
+.venv/bin/lint-imports
+.venv/bin/mypy onboarding khmer api geography accounts programmes campaigns registry partners dedup dashboards demo
 .venv/bin/python manage.py makemigrations --check --dry-run
 .venv/bin/python manage.py check
 .venv/bin/pytest -q "$@"

@@ -1,7 +1,15 @@
 import pytest
 
-from registry.models import Village
-from registry.services.geography import geography_load
+from geography.models import Village
+from geography.services import geography_load
+
+
+@pytest.fixture(autouse=True)
+def sms_outbox(settings, tmp_path):
+    """Each test its own development SMS outbox file (registry.sms.OutboxBackend)."""
+    settings.SMS_BACKEND = "registry.sms.OutboxBackend"
+    settings.SMS_OUTBOX_PATH = tmp_path / "sms-outbox.jsonl"
+    return settings.SMS_OUTBOX_PATH
 
 
 @pytest.fixture(scope="session")

@@ -5,8 +5,10 @@ from factory.django import DjangoModelFactory
 
 from accounts.models import Role, RoleAssignment, User
 from campaigns.models import Campaign
+from geography.models import Province, Village
 from partners.models import Branch, Partner
-from registry.models import Person, Programme, Province, Village
+from programmes.models import Programme
+from registry.models import Person
 from registry.models.people import ActorType, Channel, Sector
 from registry.regnumber import registration_number_new
 

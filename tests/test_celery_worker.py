@@ -23,7 +23,9 @@ def redis_worker(settings):
 @pytest.mark.worker
 def test_worker_delivers_a_message_enqueued_on_commit(transactional_db, redis_worker):
     with transaction.atomic():
-        message = sms_queue(phone="+85512345678", body="test")
+        message = sms_queue(
+            phone="+85512345678", template="registration_confirmed", params={"number": "test"}
+        )
         # Not enqueued before commit: the worker could not see the row yet.
         assert SmsMessage.objects.get(pk=message.pk).status == SmsMessage.Status.PENDING
     for _ in range(100):
@@ -42,9 +44,11 @@ def test_a_rolled_back_transaction_sends_nothing():
     from django.db import DatabaseError
 
     with pytest.raises(DatabaseError), transaction.atomic():
-        sms_queue(phone="+85512345678", body="never")
+        sms_queue(
+            phone="+85512345678", template="registration_confirmed", params={"number": "never"}
+        )
         raise DatabaseError("rollback")
-    assert not SmsMessage.objects.filter(body="never").exists()
+    assert not SmsMessage.objects.filter(params__number="never").exists()
 
 
 @pytest.mark.django_db
@@ -52,7 +56,9 @@ def test_delivery_is_idempotent(django_capture_on_commit_callbacks):
     from registry.services.sms import sms_deliver_now
 
     with django_capture_on_commit_callbacks(execute=True):
-        message = sms_queue(phone="+85512345678", body="once")
+        message = sms_queue(
+            phone="+85512345678", template="registration_confirmed", params={"number": "once"}
+        )
     message.refresh_from_db()
     assert message.status == SmsMessage.Status.SENT
     assert sms_deliver_now(message_id=message.pk) is None

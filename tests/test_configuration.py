@@ -81,3 +81,19 @@ def test_without_redis_celery_runs_tasks_inline(settings):
 
     # The suite sets CELERY_TASK_ALWAYS_EAGER explicitly; the default follows REDIS_URL.
     assert app.conf.task_always_eager is True
+
+
+def test_a_deployment_sends_sms_through_the_gateway_unless_told_otherwise():
+    # The development outbox writes one-time codes to a file in clear: never by default
+    # when DEBUG is off.
+    assert _sms_backend(PRODUCTION) == "registry.sms.HttpGatewayBackend"
+    assert _sms_backend({**PRODUCTION, "DEBUG": "true"}) == "registry.sms.OutboxBackend"
+    chosen = {**PRODUCTION, "SMS_BACKEND": "registry.sms.OutboxBackend"}
+    assert _sms_backend(chosen) == "registry.sms.OutboxBackend"
+
+
+def _sms_backend(environment: dict[str, str]) -> str:
+    code = "from django.conf import settings; print(settings.SMS_BACKEND)"
+    result = run_manage("shell", "--no-imports", "-c", code, env=environment)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout.strip().splitlines()[-1]

@@ -102,7 +102,9 @@ class IntakeRowSerializer(serializers.Serializer):
     row_number = serializers.IntegerField(help_text="Line in the file (the header is line 1).")
     reference = serializers.CharField()
     status = RowStatusText()
-    errors = serializers.SerializerMethodField(
+    # The metaclass takes declared fields out of the class, so this does not shadow
+    # Serializer.errors; the stubs cannot know.
+    errors = serializers.SerializerMethodField(  # type: ignore[assignment]
         help_text="Messages per column, in the request's language."
     )
 

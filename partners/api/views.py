@@ -11,8 +11,14 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from accounts.api import PARTNER_STAFF, HasAnyRole, branch_for_entry
 from accounts.models import Role
 from accounts.selectors import user_roles
+from api.base import ApiLanguageMixin, error_responses
+from api.errors import ApiError
+from api.idempotency import idempotent
+from api.messages import api_text
+from api.throttling import ScopedThrottle, UserThrottle
 from partners.api.serializers import (
     IntakeBatchSerializer,
     IntakeBatchUploadSerializer,
@@ -21,17 +27,6 @@ from partners.api.serializers import (
 from partners.intake.selectors import intake_batch_list_visible_to, intake_row_list
 from partners.models import IntakeRow
 from partners.services import intake_batch_commit_request, intake_batch_create
-from registry.api.base import (
-    PARTNER_STAFF,
-    ApiLanguageMixin,
-    HasAnyRole,
-    branch_for_entry,
-    error_responses,
-)
-from registry.api.errors import ApiError
-from registry.api.idempotency import idempotent
-from registry.api.messages import api_text
-from registry.api.throttling import ScopedThrottle, UserThrottle
 
 BATCH_READERS = PARTNER_STAFF | {Role.ADMINISTRATOR}
 

@@ -25,6 +25,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import override
 
 from campaigns.services import campaign_for_code
+from geography.models import Village
+from geography.selectors import village_resolve
 from partners.intake.columns import (
     CONSENT_COLUMN_PREFIX,
     CONSENT_SEPARATOR,
@@ -36,10 +38,9 @@ from partners.intake.columns import (
 )
 from partners.intake.reading import IntakeRowCells
 from partners.models import IntakeRow
-from registry.models import Programme, Village
+from programmes.models import Programme
 from registry.models.people import ActorType
 from registry.normalise import clean_text, khmer_digits_to_ascii
-from registry.selectors.geography import village_resolve
 from registry.services.people import PERSON_FIELDS, _as_text, person_fields_clean
 from registry.services.registration_many import registration_record
 from registry.services.work import WorkData, work_data_clean

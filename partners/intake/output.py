@@ -23,6 +23,7 @@ from partners.intake.columns import (
 )
 from partners.intake.template_text import COLUMN_HELP, COLUMN_HELP_CONSENT, NOTES, sheet_titles
 from partners.models import IntakeBatch, IntakeRow
+from programmes.models import Programme
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "'")
 
@@ -93,8 +94,6 @@ def intake_template_xlsx() -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
-
-    from registry.models import Programme
 
     data_title, help_title = sheet_titles()
     workbook = Workbook()

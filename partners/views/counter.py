@@ -4,16 +4,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.models import Role
 from accounts.permissions import role_required
+from accounts.types import AuthenticatedHttpRequest
+from geography.forms import is_picker_refresh, picker_keep
 from partners.forms import CounterForm
 from partners.selectors import branch_counts, branch_list_for
-from registry.forms import is_picker_refresh, picker_keep
 from registry.forms.registration import (
     ConsentForm,
     DetailsForm,
@@ -36,7 +37,7 @@ STAFF = (Role.BRANCH_STAFF, Role.PARTNER_SUPERVISOR)
 
 @login_required
 @role_required(*STAFF)
-def branch_home(request: HttpRequest) -> HttpResponse:
+def branch_home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The counter: this branch's applicants (or the partner's, for a supervisor)."""
     query = request.GET.get("q", "")
     people = person_search(queryset=person_list_visible_to(user=request.user), query=query)
@@ -50,7 +51,7 @@ def branch_home(request: HttpRequest) -> HttpResponse:
     return render(request, "partners/branch_home.html", context)
 
 
-def _forms(request: HttpRequest, data=None, files=None):
+def _forms(request: AuthenticatedHttpRequest, data=None, files=None):
     actor_type = (data or {}).get("w-actor_type", "")
     return {
         "counter": CounterForm(data, files, branches=branch_list_for(user=request.user)),
@@ -64,7 +65,7 @@ def _forms(request: HttpRequest, data=None, files=None):
 @login_required
 @role_required(*STAFF)
 @require_http_methods(["GET", "POST"])
-def register(request: HttpRequest) -> HttpResponse:
+def register(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Assisted registration: the whole form on one page, for staff at the counter."""
     if request.method == "GET":
         return _render_register(request, _forms(request))
@@ -122,7 +123,7 @@ def _render_register(request, forms) -> HttpResponse:
     return render(request, "partners/register.html", context)
 
 
-def _applicant_or_404(request: HttpRequest, number: str) -> Person:
+def _applicant_or_404(request: AuthenticatedHttpRequest, number: str) -> Person:
     clean = registration_number_clean(number)
     person = (
         person_list_visible_to(user=request.user)
@@ -139,7 +140,7 @@ def _applicant_or_404(request: HttpRequest, number: str) -> Person:
 
 @login_required
 @role_required(*STAFF)
-def applicant(request: HttpRequest, number: str) -> HttpResponse:
+def applicant(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
     person = _applicant_or_404(request, number)
     context = {
         "person": person,
@@ -153,7 +154,7 @@ def applicant(request: HttpRequest, number: str) -> HttpResponse:
 @login_required
 @role_required(*STAFF)
 @require_http_methods(["GET", "POST"])
-def applicant_edit(request: HttpRequest, number: str) -> HttpResponse:
+def applicant_edit(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
     person = _applicant_or_404(request, number)
     initial = person_initial(person)
     data = request.POST if request.method == "POST" else None

@@ -4,13 +4,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import Role
 from accounts.permissions import role_required
+from accounts.types import AuthenticatedHttpRequest
 from partners.forms import IntakeUploadForm
 from partners.intake.output import (
     intake_rejected_rows_csv,
@@ -42,7 +43,7 @@ def _language() -> str:
 @login_required
 @role_required(*STAFF)
 @require_http_methods(["GET", "POST"])
-def batches(request: HttpRequest) -> HttpResponse:
+def batches(request: AuthenticatedHttpRequest) -> HttpResponse:
     branches = branch_list_for(user=request.user)
     form = IntakeUploadForm(request.POST or None, request.FILES or None, branches=branches)
     if request.method == "POST" and form.is_valid():
@@ -62,14 +63,14 @@ def batches(request: HttpRequest) -> HttpResponse:
     return render(request, "partners/intake/list.html", {"form": form, "page": page})
 
 
-def _batch_or_404(request: HttpRequest, batch_id: int) -> IntakeBatch:
+def _batch_or_404(request: AuthenticatedHttpRequest, batch_id: int) -> IntakeBatch:
     batch = intake_batch_list_visible_to(user=request.user).filter(pk=batch_id).first()
     if batch is None:
         raise Http404
     return batch
 
 
-def _batch_context(request: HttpRequest, batch: IntakeBatch) -> dict:
+def _batch_context(request: AuthenticatedHttpRequest, batch: IntakeBatch) -> dict:
     language = _language()
     show = request.GET.get("show", "invalid")
     if show not in ("invalid", "existing", "valid", "committed"):
@@ -94,14 +95,14 @@ def _batch_context(request: HttpRequest, batch: IntakeBatch) -> dict:
 
 @login_required
 @role_required(*STAFF)
-def batch_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
+def batch_detail(request: AuthenticatedHttpRequest, batch_id: int) -> HttpResponse:
     batch = _batch_or_404(request, batch_id)
     return render(request, "partners/intake/batch.html", _batch_context(request, batch))
 
 
 @login_required
 @role_required(*STAFF)
-def batch_progress(request: HttpRequest, batch_id: int) -> HttpResponse:
+def batch_progress(request: AuthenticatedHttpRequest, batch_id: int) -> HttpResponse:
     """The status panel alone, polled by htmx while a step runs."""
     batch = _batch_or_404(request, batch_id)
     response = render(request, "partners/intake/progress.html", _batch_context(request, batch))
@@ -114,7 +115,7 @@ def batch_progress(request: HttpRequest, batch_id: int) -> HttpResponse:
 @login_required
 @role_required(*STAFF)
 @require_POST
-def batch_commit(request: HttpRequest, batch_id: int) -> HttpResponse:
+def batch_commit(request: AuthenticatedHttpRequest, batch_id: int) -> HttpResponse:
     batch = _batch_or_404(request, batch_id)
     try:
         intake_batch_commit_request(batch=batch, actor=request.user)
@@ -125,7 +126,7 @@ def batch_commit(request: HttpRequest, batch_id: int) -> HttpResponse:
 
 @login_required
 @role_required(*STAFF)
-def batch_rejected(request: HttpRequest, batch_id: int) -> HttpResponse:
+def batch_rejected(request: AuthenticatedHttpRequest, batch_id: int) -> HttpResponse:
     batch = _batch_or_404(request, batch_id)
     language = request.GET.get("language") or _language()
     response = HttpResponse(
@@ -139,7 +140,7 @@ def batch_rejected(request: HttpRequest, batch_id: int) -> HttpResponse:
 
 @login_required
 @role_required(*STAFF)
-def template_download(request: HttpRequest, fmt: str) -> HttpResponse:
+def template_download(request: AuthenticatedHttpRequest, fmt: str) -> HttpResponse:
     if fmt == "xlsx":
         response = HttpResponse(
             intake_template_xlsx(),

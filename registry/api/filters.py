@@ -39,6 +39,8 @@ class MomentFilter(django_filters.DateTimeFilter):
         moment = value.value
         if timezone.is_naive(moment):
             moment = timezone.make_aware(moment)
+        # As UTC: Python accepts offsets up to ±23:59, PostgreSQL only to ±15:59.
+        moment = moment.astimezone(datetime.UTC)
         if self.until:
             if value.date_only:  # the whole day is included
                 return qs.filter(**{f"{self.field_name}__lt": moment + datetime.timedelta(days=1)})

@@ -2,9 +2,10 @@
 registrant's details is the registration service's (person_data_clean, work_data_clean),
 so the API, the web form and the bulk file accept and refuse exactly the same things."""
 
-from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from geography.api.serializers import VillageSerializer
 from registry.models import Person
 from registry.models.people import ActorType, Channel, Sector, Sex
 from registry.services.people import PERSON_FIELDS
@@ -27,60 +28,6 @@ SectorText = _enum_text(Sector.values, "SectorText")
 ChannelText = _enum_text(API_CHANNELS, "ChannelText")
 StatusText = _enum_text(Person.Status.values, "StatusText")
 RegistrationChannelText = _enum_text(Channel.values, "RegistrationChannelText")
-
-
-# --- Errors ---------------------------------------------------------------------------
-class ErrorBodySerializer(serializers.Serializer):
-    code = serializers.CharField(help_text="Stable, for programs: `validation_error`, ...")
-    message = serializers.CharField(help_text="In the request's language (Accept-Language).")
-    # The metaclass takes declared fields out of the class, so this does not shadow
-    # Serializer.fields.
-    fields = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField()),
-        required=False,
-        help_text="Messages per field (dotted paths for nested values).",
-    )
-    field_codes = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField()),
-        required=False,
-        help_text="Stable codes per field, e.g. `village_unknown`, `phone_invalid`.",
-    )
-    wait = serializers.IntegerField(required=False, help_text="Seconds to wait (429 only).")
-
-
-@extend_schema_serializer(component_name="Error")
-class ErrorSerializer(serializers.Serializer):
-    error = ErrorBodySerializer()
-
-
-# --- Geography ------------------------------------------------------------------------
-class PlaceSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    name_km = serializers.CharField()
-    name_en = serializers.CharField()
-
-
-class ProvinceSerializer(PlaceSerializer):
-    pass
-
-
-class DistrictSerializer(PlaceSerializer):
-    province_code = serializers.CharField(source="province.code")
-
-
-class CommuneSerializer(PlaceSerializer):
-    district_code = serializers.CharField(source="district.code")
-    province_code = serializers.CharField(source="district.province.code")
-
-
-class VillageSerializer(PlaceSerializer):
-    id = serializers.IntegerField(
-        help_text="Identifies the village even where the official list repeats a code; "
-        "may be sent as `village` when registering."
-    )
-    commune_code = serializers.CharField(source="commune.code")
-    district_code = serializers.CharField(source="commune.district.code")
-    province_code = serializers.CharField(source="commune.district.province.code")
 
 
 # --- Registrants ----------------------------------------------------------------------

@@ -11,8 +11,4 @@ urlpatterns = [
         views.RegistrantDetail.as_view(),
         name="registrant-detail",
     ),
-    path("geography/provinces/", views.ProvinceList.as_view(), name="province-list"),
-    path("geography/districts/", views.DistrictList.as_view(), name="district-list"),
-    path("geography/communes/", views.CommuneList.as_view(), name="commune-list"),
-    path("geography/villages/", views.VillageList.as_view(), name="village-list"),
 ]

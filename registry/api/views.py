@@ -1,4 +1,4 @@
-"""Registrants and geography over HTTP: parse, call one service or selector, shape.
+"""Registrants over HTTP: parse, call one service or selector, shape.
 
 Scope is the web's (person_list_visible_to): a registrant outside it answers 404 and is
 never listed; collections are refused (403) to roles that have none.
@@ -8,47 +8,32 @@ from collections.abc import Mapping
 
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
+from django.http import Http404
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, generics, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from accounts.api import REGISTRANT_READERS, HasAnyRole, branch_for_entry
 from accounts.models import Role
-from accounts.selectors import user_roles
-from partners.selectors import branch_list_for
-from registry.api.base import (
-    REGISTRANT_READERS,
-    ApiLanguageMixin,
-    HasAnyRole,
-    branch_for_entry,
-    error_responses,
-)
-from registry.api.errors import ApiError, validation_error_from_django
+from accounts.selectors import user_assignments, user_roles
+from api.base import ApiLanguageMixin, error_responses
+from api.errors import ApiError, field_error, validation_error_from_django
+from api.idempotency import idempotent
+from api.throttling import ScopedThrottle
+from programmes.models import Programme
 from registry.api.filters import RegistrantFilter
-from registry.api.idempotency import idempotent
-from registry.api.messages import api_text
 from registry.api.serializers import (
     API_CHANNELS,
     DATA_SHARING,
-    CommuneSerializer,
-    DistrictSerializer,
-    ProvinceSerializer,
     RegistrantCreateSerializer,
     RegistrantSerializer,
     RegistrantUpdateSerializer,
-    VillageSerializer,
 )
-from registry.api.throttling import ScopedThrottle
-from registry.models import Commune, Consent, District, Person, Programme, Province, Village
+from registry.models import Consent, Person
 from registry.models.people import ActorType, Channel
-from registry.selectors.geography import (
-    commune_list,
-    district_list,
-    province_list,
-    village_list,
-    village_search,
-)
+from registry.regnumber import registration_number_clean
 from registry.selectors.people import person_list_visible_to
 from registry.services.people import PERSON_FIELDS, person_data_clean, person_update
 from registry.services.registration import registration_submit
@@ -69,10 +54,6 @@ def _registrants(*, user, include_inactive: bool):
             )
         )
     )
-
-
-def _field_error(code: str, /, **params) -> ValidationError:
-    return ValidationError(api_text(code, **params), code=code)
 
 
 def _merge(errors: dict, error: ValidationError) -> None:
@@ -140,14 +121,14 @@ class RegistrantListCreate(ApiLanguageMixin, generics.GenericAPIView):
 
         channel = values.get("channel") or Channel.API
         if channel not in API_CHANNELS:
-            errors["channel"] = [_field_error("channel_invalid")]
+            errors["channel"] = [field_error("channel_invalid")]
         reference = values.get("reference", "")
         if len(reference) > MAX_REFERENCE_LENGTH:
-            errors["reference"] = [_field_error("reference_length")]
+            errors["reference"] = [field_error("reference_length")]
         consent_codes = set(values.get("consents") or [])
         purposes, unknown = _purposes(consent_codes)
         if unknown:
-            errors["consents"] = [_field_error("consent_unknown", purpose=code) for code in unknown]
+            errors["consents"] = [field_error("consent_unknown", purpose=code) for code in unknown]
         data = work = None
         try:
             data = person_data_clean(raw=values)
@@ -206,6 +187,14 @@ class RegistrantDetail(ApiLanguageMixin, generics.GenericAPIView):
     def get_queryset(self):
         return _registrants(user=self.request.user, include_inactive=True)
 
+    def get_object(self):
+        # Not a registration number (a typo, a NUL byte): not found, without a query.
+        number = registration_number_clean(self.kwargs[self.lookup_field])
+        if number is None:
+            raise Http404
+        self.kwargs[self.lookup_field] = number
+        return super().get_object()
+
     @extend_schema(
         summary="One registrant, by registration number",
         responses={200: RegistrantSerializer, **error_responses(401, 404, 429)},
@@ -232,10 +221,10 @@ class RegistrantDetail(ApiLanguageMixin, generics.GenericAPIView):
         values = dict(serializer.validated_data)
         unknown = sorted(set(request.data) - set(serializer.fields))
         if unknown:
-            raise ValidationError({field: _field_error("field_unknown") for field in unknown})
+            raise ValidationError({field: field_error("field_unknown") for field in unknown})
         channel = values.pop("channel", Channel.API)
         if channel not in API_CHANNELS:
-            raise ValidationError({"channel": _field_error("channel_invalid")})
+            raise ValidationError({"channel": field_error("channel_invalid")})
         raw = _current_values(person)
         if any(field in values for field in VILLAGE_FIELDS):
             raw.pop("village")
@@ -249,9 +238,12 @@ def _may_change(*, user, person: Person) -> bool:
     """Partner staff change their own branches' registrants; administrators any."""
     if Role.ADMINISTRATOR in user_roles(user=user):
         return True
-    return (
-        person.branch_id is not None
-        and branch_list_for(user=user).filter(pk=person.branch_id).exists()
+    if person.branch_id is None:
+        return False
+    return any(
+        (a.role == Role.BRANCH_STAFF and a.branch_id == person.branch_id)
+        or (a.role == Role.PARTNER_SUPERVISOR and a.partner_id == person.partner_id)
+        for a in user_assignments(user=user)
     )
 
 
@@ -259,94 +251,3 @@ def _current_values(person: Person) -> dict:
     raw = {field: getattr(person, field) for field in PERSON_FIELDS}
     raw["phone"] = str(person.phone) if person.phone else ""
     return raw
-
-
-# --- Geography ------------------------------------------------------------------------
-def _parameter_required(name: str) -> ValidationError:
-    return ValidationError({name: _field_error("parameter_required", parameter=name)})
-
-
-@extend_schema(tags=["geography"], responses={200: ProvinceSerializer(many=True)})
-class ProvinceList(ApiLanguageMixin, generics.ListAPIView):
-    """The 25 provinces and the capital, by code."""
-
-    serializer_class = ProvinceSerializer
-
-    def get_queryset(self):
-        return province_list()
-
-
-@extend_schema(
-    tags=["geography"],
-    parameters=[OpenApiParameter("province", str, required=True, description="Province code.")],
-    responses={200: DistrictSerializer(many=True), **error_responses(400)},
-)
-class DistrictList(ApiLanguageMixin, generics.ListAPIView):
-    """Districts (khan, srok) of a province."""
-
-    serializer_class = DistrictSerializer
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return District.objects.none()
-        code = self.request.query_params.get("province", "").strip()
-        if not code:
-            raise _parameter_required("province")
-        province = Province.objects.filter(code=code).first()
-        return district_list(province_id=province.pk if province else None).select_related(
-            "province"
-        )
-
-
-@extend_schema(
-    tags=["geography"],
-    parameters=[OpenApiParameter("district", str, required=True, description="District code.")],
-    responses={200: CommuneSerializer(many=True), **error_responses(400)},
-)
-class CommuneList(ApiLanguageMixin, generics.ListAPIView):
-    """Communes (sangkat, khum) of a district."""
-
-    serializer_class = CommuneSerializer
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Commune.objects.none()
-        code = self.request.query_params.get("district", "").strip()
-        if not code:
-            raise _parameter_required("district")
-        district = District.objects.filter(code=code).first()
-        return commune_list(district_id=district.pk if district else None).select_related(
-            "district__province"
-        )
-
-
-@extend_schema(
-    tags=["geography"],
-    parameters=[
-        OpenApiParameter("commune", str, description="Commune code: its villages."),
-        OpenApiParameter(
-            "q", str, description="Search: code prefix, or Khmer or English name (2+ characters)."
-        ),
-    ],
-    responses={200: VillageSerializer(many=True), **error_responses(400)},
-)
-class VillageList(ApiLanguageMixin, generics.ListAPIView):
-    """Villages of a commune, or found by code or name (`q`, at most 100)."""
-
-    serializer_class = VillageSerializer
-    SEARCH_LIMIT = 100
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Village.objects.none()
-        params = self.request.query_params
-        code = params.get("commune", "").strip()
-        query = params.get("q", "").strip()
-        if code:
-            commune = Commune.objects.filter(code=code).first()
-            return village_list(commune_id=commune.pk if commune else None).select_related(
-                "commune__district__province"
-            )
-        if len(query) >= 2:
-            return village_search(query=query, limit=self.SEARCH_LIMIT)
-        raise ValidationError({"commune": _field_error("query_or_commune_required")})

@@ -5,15 +5,18 @@ They only render fields and carry raw input: every rule is applied by the servic
 bulk files refuse the same things with the same messages.
 """
 
+from collections.abc import Iterable
+from typing import cast
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from registry.forms.picker import VillageField
-from registry.models import Programme
+from geography.forms import VillageField
+from programmes.models import Programme
 from registry.models.people import ActorType, Sector, Sex
 from registry.normalise import normalise_phone
-from registry.services.people import person_fields_clean
+from registry.services.people import PERSON_FIELDS, person_fields_clean
 from registry.services.work import employer_choices, work_data_clean
 
 MONTHS = [
@@ -163,7 +166,9 @@ class WorkplaceForm(ServiceCheckedForm):
         super().__init__(*args, **kwargs)
         self.actor_type = actor_type
         employers = employer_choices(village=village)
-        self.fields["employer_id"].choices = [("", "—")] + [(str(e.pk), e.name) for e in employers]
+        # The copy of the ChoiceField declared above; `fields` is typed with the base Field.
+        employer_field = cast(forms.ChoiceField, self.fields["employer_id"])
+        employer_field.choices = [("", "—")] + [(str(e.pk), e.name) for e in employers]
         keep: tuple[str, ...] = ()
         if not actor_type:
             # Not chosen yet (the one-page counter form): offer every section.
@@ -209,15 +214,13 @@ class ConsentForm(forms.Form):
         return {None if value == DATA_SHARING else int(value) for value in chosen}
 
 
-def purposes_as_values(purposes: set[int | None]) -> list[str]:
+def purposes_as_values(purposes: Iterable[int | None]) -> list[str]:
     """The ConsentForm values for purposes in force (programme ids; None = data sharing)."""
     return [DATA_SHARING if p is None else str(p) for p in purposes]
 
 
 def person_initial(person) -> dict:
     """A record's values as the DetailsForm and WorkForm show them for correction."""
-    from registry.services.people import PERSON_FIELDS
-
     values = {field: getattr(person, field) for field in PERSON_FIELDS}
     values["village"] = person.village_id
     values["date_of_birth"] = person.date_of_birth.strftime("%d/%m/%Y")

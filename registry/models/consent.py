@@ -14,7 +14,7 @@ class Consent(models.Model):
 
     person = models.ForeignKey("registry.Person", on_delete=models.CASCADE, related_name="consents")
     programme = models.ForeignKey(
-        "registry.Programme",
+        "programmes.Programme",
         on_delete=models.PROTECT,
         null=True,
         blank=True,

@@ -26,7 +26,7 @@ class Enterprise(models.Model):
     # No index of its own: enterprise_village_name_idx (village, name) serves every look-up
     # by village, and a bulk file adds thousands of enterprises at once.
     village = models.ForeignKey(
-        "registry.Village",
+        "geography.Village",
         on_delete=models.PROTECT,
         related_name="+",
         verbose_name=_("village"),

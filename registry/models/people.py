@@ -3,7 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
-from registry.models.geography import Village
+from geography.models import Village
 
 
 class Sex(models.TextChoices):

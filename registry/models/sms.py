@@ -4,11 +4,12 @@ from phonenumber_field.modelfields import PhoneNumberField
 
 
 class SmsMessage(models.Model):
-    """A text message to a phone: one-time codes and registration confirmations.
+    """A text message to a phone and its delivery record, never its text.
 
-    Written in the same transaction as the event that causes it and delivered by a
-    Celery task after commit, so a rolled-back registration sends nothing. With the
-    development backend this table *is* the outbox developers and tests read.
+    The row names a template (registry.services.sms.SMS_TEMPLATES) and the parameters
+    that are not secret; the text is rendered in Khmer and English when it is handed to
+    the SMS backend. A one-time code is never a parameter here: see registry.services.sms.
+    One row is one INSERT of plain columns, so queuing many at once stays a bulk insert.
     """
 
     class Status(models.TextChoices):
@@ -17,7 +18,8 @@ class SmsMessage(models.Model):
         FAILED = "failed", _("Failed")
 
     phone = PhoneNumberField(_("phone"))
-    body = models.TextField(_("text"))
+    template = models.CharField(_("template"), max_length=40)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
     )
@@ -33,4 +35,4 @@ class SmsMessage(models.Model):
         indexes = [models.Index(fields=["phone", "-created_at"], name="sms_phone_created_idx")]
 
     def __str__(self) -> str:
-        return f"SMS {self.pk} ({self.get_status_display()})"
+        return f"SMS {self.pk} {self.template} ({self.get_status_display()})"

@@ -1,10 +1,10 @@
 """Who may see which registrants: the one scoping rule every list, page and API uses."""
 
-from django.db.models import Count, Q, QuerySet
-from django.db.models.functions import TruncMonth
+from django.db.models import Q, QuerySet
 
 from accounts.models import Role, RoleAssignment, User
 from registry.models import Person
+from registry.normalise import clean_text, khmer_digits_to_ascii
 
 # Roles that see registrant records nationwide (their access is audited).
 NATIONAL_ROLES = {Role.ADMINISTRATOR, Role.MINISTRY_OFFICER}
@@ -53,8 +53,6 @@ def _visible(*, user: User) -> QuerySet[Person]:
 
 def person_search(*, queryset: QuerySet[Person], query: str) -> QuerySet[Person]:
     """Narrow by registration number, reference, phone digits or either name."""
-    from registry.normalise import clean_text, khmer_digits_to_ascii
-
     text = khmer_digits_to_ascii(clean_text(query or ""))
     if not text:
         return queryset
@@ -64,37 +62,3 @@ def person_search(*, queryset: QuerySet[Person], query: str) -> QuerySet[Person]
         condition |= Q(registration_number__startswith=digits) | Q(phone__contains=digits[-8:])
         condition |= Q(national_id=digits)
     return queryset.filter(condition)
-
-
-def registry_statistics(*, queryset: QuerySet[Person]) -> dict:
-    """Aggregates for dashboards: totals and breakdowns of active registrants."""
-    active = queryset.filter(status=Person.Status.ACTIVE)
-
-    def breakdown(field: str) -> list[dict]:
-        return list(active.values(field).annotate(n=Count("id")).order_by("-n"))
-
-    by_province = list(
-        active.values(
-            "village__commune__district__province__code",
-            "village__commune__district__province__name_km",
-            "village__commune__district__province__name_en",
-        )
-        .annotate(n=Count("id"))
-        .order_by("village__commune__district__province__code")
-    )
-    by_month = list(
-        active.annotate(month=TruncMonth("created_at"))
-        .values("month")
-        .annotate(n=Count("id"))
-        .order_by("month")
-    )
-    return {
-        "total": active.count(),
-        "women": active.filter(sex="F").count(),
-        "withdrawn": queryset.filter(status=Person.Status.WITHDRAWN).count(),
-        "by_actor_type": breakdown("actor_type"),
-        "by_sector": breakdown("sector"),
-        "by_channel": breakdown("channel"),
-        "by_province": by_province,
-        "by_month": by_month,
-    }

@@ -3,7 +3,8 @@
 from django.db import transaction
 from django.utils import timezone
 
-from registry.models import Consent, Person, PersonChange, Programme
+from programmes.models import Programme
+from registry.models import Consent, Person, PersonChange
 
 # How the history names the general purpose "share my data with partner institutions".
 DATA_SHARING_PURPOSE = "data_sharing"

@@ -14,10 +14,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from geography.models import Village
+from geography.selectors import village_resolve
+from onboarding.jobs import enqueue_on_commit
 from registry import normalise
-from registry.models import Person, PersonChange, Village
+from registry.models import Person, PersonChange
 from registry.models.people import ActorType, Sector, Sex
-from registry.selectors.geography import village_resolve
+from registry.services.consent import consent_set
 
 PERSON_FIELDS = (
     "name_km",
@@ -188,8 +191,6 @@ def person_update(*, person: Person, data: PersonData, channel: str, actor=None)
 @transaction.atomic
 def person_leave(*, person: Person, channel: str, actor=None) -> Person:
     """Leave the registry: excluded from every list and export from now on; history kept."""
-    from registry.services.consent import consent_set
-
     person = Person.objects.select_for_update().get(pk=person.pk)
     if person.status == Person.Status.WITHDRAWN:
         return person
@@ -208,10 +209,8 @@ def person_leave(*, person: Person, channel: str, actor=None) -> Person:
 
 
 def dedup_enqueue(*, person_id: int) -> None:
-    """Check the record against the registry once it is committed (registry/dedup)."""
-    from registry.tasks import dedup_person
-
-    transaction.on_commit(lambda: dedup_person.delay(person_id))
+    """Check the record against the registry once it is committed (the dedup app)."""
+    enqueue_on_commit("dedup.tasks.dedup_person", person_id)
 
 
 # Ids per dedup task: workers share a big file's records, and one task's work stays short.
@@ -224,12 +223,5 @@ def dedup_enqueue_many(*, person_ids: list[int]) -> None:
     if len(person_ids) == 1:
         dedup_enqueue(person_id=person_ids[0])
         return
-    if not person_ids:
-        return
-    from registry.tasks import dedup_people
-
-    def enqueue() -> None:
-        for start in range(0, len(person_ids), DEDUP_SLICE):
-            dedup_people.delay(person_ids[start : start + DEDUP_SLICE])
-
-    transaction.on_commit(enqueue)
+    for start in range(0, len(person_ids), DEDUP_SLICE):
+        enqueue_on_commit("dedup.tasks.dedup_people", person_ids[start : start + DEDUP_SLICE])

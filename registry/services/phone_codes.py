@@ -1,7 +1,8 @@
 """One-time codes that prove a registrant holds a phone.
 
 A code is six random digits, sent by SMS, stored only as an HMAC, valid for five
-minutes and for five tries. Sending is limited per phone and per network address by
+minutes and for five tries. The code itself is never written anywhere: the SMS is
+rendered and handed to the backend at once (registry.services.sms.sms_send_with_secret). Sending is limited per phone and per network address by
 counting recent codes in the database, so the limits hold across every web worker.
 """
 
@@ -13,10 +14,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import override
 
 from registry.models import PhoneCode
-from registry.services.sms import sms_queue
+from registry.services.sms import sms_send_with_secret
 
 CODE_LIFETIME = datetime.timedelta(minutes=5)
 MAX_TRIES = 5
@@ -50,27 +50,30 @@ def _check_limits(*, phone: str, ip_address: str | None, now: datetime.datetime)
                 )
 
 
-@transaction.atomic
+def _new_code() -> str:
+    return f"{secrets.randbelow(10**6):06d}"
+
+
 def phone_code_send(*, phone: str, purpose: str, ip_address: str | None = None) -> PhoneCode:
-    """Create a code for `phone` (E.164) and queue the SMS; returns the code record."""
-    now = timezone.now()
-    _check_limits(phone=phone, ip_address=ip_address, now=now)
-    code = f"{secrets.randbelow(10**6):06d}"
-    record = PhoneCode.objects.create(
-        phone=phone,
-        purpose=purpose,
-        code_hash="",
-        ip_address=ip_address,
-        expires_at=now + CODE_LIFETIME,
-    )
-    record.code_hash = _digest(record.pk, code)
-    record.save(update_fields=["code_hash"])
-    # Both languages: the phone may be read by someone other than who asked.
-    with override("km"):
-        khmer = str(_("Your code is %(code)s. It expires in 5 minutes.") % {"code": code})
-    with override("en"):
-        english = str(_("Your code is %(code)s. It expires in 5 minutes.") % {"code": code})
-    sms_queue(phone=phone, body=f"{khmer}\n{english}")
+    """Create a code for `phone` (E.164) and send it by SMS now; returns the code record.
+
+    The send happens after the record is saved, outside its transaction, so the limits
+    count the code even when the gateway fails; the registrant asks for a new one.
+    """
+    code = _new_code()
+    with transaction.atomic():
+        now = timezone.now()
+        _check_limits(phone=phone, ip_address=ip_address, now=now)
+        record = PhoneCode.objects.create(
+            phone=phone,
+            purpose=purpose,
+            code_hash="",
+            ip_address=ip_address,
+            expires_at=now + CODE_LIFETIME,
+        )
+        record.code_hash = _digest(record.pk, code)
+        record.save(update_fields=["code_hash"])
+    sms_send_with_secret(phone=phone, template="phone_code", secret={"code": code})
     return record
 
 

@@ -30,11 +30,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
-from django.apps import apps
 from django.db import IntegrityError, connection, transaction
-from django.utils.translation import gettext as _
-from django.utils.translation import override
 
+from campaigns.models import Attribution
+from geography.models import Village
+from programmes.models import Programme
 from registry import normalise
 from registry.models import Consent, Employment, Enterprise, Person, PersonChange
 from registry.models.people import ActorType
@@ -275,16 +275,15 @@ def _survivors(person_ids: set[int]) -> dict[int, int]:
 
 
 def _confirmations_queue(confirmations: list[tuple[str, str]]) -> None:
-    """The bilingual "you are registered" text, one per person with a phone."""
-    templates = []
-    for language in ("km", "en"):
-        with override(language):
-            templates.append(_("You are registered. Your registration number is %(n)s."))
-    messages = []
-    for phone, number in confirmations:
-        values = {"n": registration_number_display(number)}  # drawn by us: valid
-        messages.append((phone, "\n".join(template % values for template in templates)))
-    sms_queue_many(messages=messages)
+    """The "you are registered" message, one per person with a phone."""
+    sms_queue_many(
+        template="registration_confirmed",
+        # Numbers drawn here are valid: grouped without checking them again.
+        messages=[
+            (phone, {"number": registration_number_display(number)})
+            for phone, number in confirmations
+        ],
+    )
 
 
 def _register_sql(source: str, params: dict[str, Any]) -> str:
@@ -368,9 +367,6 @@ def _register_sql(source: str, params: dict[str, Any]) -> str:
         "event": "s.event_id",
         "created_at": "now()",
     }
-    # campaigns.Attribution by name: the registry credits the campaign a registration
-    # names without importing the campaigns app, which builds on the registry.
-    attribution_model = apps.get_model("campaigns", "Attribution")
     person_sql = insert_select_sql(Person, person, params)
     registered_sql = insert_select_sql(PersonChange, registered, params)
     consent_sql = insert_select_sql(Consent, consent, params)
@@ -379,7 +375,10 @@ def _register_sql(source: str, params: dict[str, Any]) -> str:
     owner_job_sql = insert_select_sql(Employment, owner_job, params)
     employer_sql = insert_select_sql(Enterprise, employer, params)
     worker_job_sql = insert_select_sql(Employment, worker_job, params)
-    attribution_sql = insert_select_sql(attribution_model, attribution, params)
+    attribution_sql = insert_select_sql(Attribution, attribution, params)
+    enterprises = Enterprise._meta.db_table
+    villages = Village._meta.db_table
+    programmes = Programme._meta.db_table
     # Names come from the models and RECORD_COLUMNS; values are bound parameters.
     return (
         "WITH src AS MATERIALIZED ("  # noqa: S608
@@ -399,7 +398,7 @@ def _register_sql(source: str, params: dict[str, Any]) -> str:
         " AS p(programme_id, n)),"
         f" consents AS ({consent_sql} FROM wanted w ORDER BY w.ord, w.n),"
         f" consent_history AS ({consent_history_sql} FROM wanted w"
-        " LEFT JOIN registry_programme g ON g.id = w.programme_id ORDER BY w.ord, w.n),"
+        f" LEFT JOIN {programmes} g ON g.id = w.programme_id ORDER BY w.ord, w.n),"
         f" owned AS ({owned_sql} FROM new s WHERE s.actor_type = %(owner_type)s"
         " AND s.enterprise_name IS NOT NULL ORDER BY s.ord"
         " RETURNING id, owner_id, name, village_id),"
@@ -408,14 +407,14 @@ def _register_sql(source: str, params: dict[str, Any]) -> str:
         # person's commune, registered before or by an owner in this statement.
         " workers AS MATERIALIZED (SELECT s.person_id, s.ord, s.actor_type, s.sector,"
         " s.village_id, s.employer_name, s.seasonal_months, v.commune_id, coalesce("
-        " (SELECT e.id FROM registry_enterprise e WHERE e.id = s.employer_id),"
-        " (SELECT e.id FROM registry_enterprise e JOIN registry_village ev"
+        f" (SELECT e.id FROM {enterprises} e WHERE e.id = s.employer_id),"
+        f" (SELECT e.id FROM {enterprises} e JOIN {villages} ev"
         " ON ev.id = e.village_id WHERE ev.commune_id = v.commune_id"
         " AND upper(e.name) = upper(s.employer_name) ORDER BY e.name, e.id LIMIT 1),"
         " o.id) AS enterprise_id"
-        " FROM new s JOIN registry_village v ON v.id = s.village_id"
+        f" FROM new s JOIN {villages} v ON v.id = s.village_id"
         " LEFT JOIN (SELECT ov.commune_id, upper(o.name) AS upper_name, min(o.id) AS id"
-        " FROM owned o JOIN registry_village ov ON ov.id = o.village_id GROUP BY 1, 2) o"
+        f" FROM owned o JOIN {villages} ov ON ov.id = o.village_id GROUP BY 1, 2) o"
         " ON o.commune_id = v.commune_id AND o.upper_name = upper(s.employer_name)"
         " WHERE s.actor_type IN (%(worker_type)s, %(seasonal_type)s)"
         " AND (s.employer_id IS NOT NULL OR s.employer_name IS NOT NULL)),"
@@ -425,7 +424,7 @@ def _register_sql(source: str, params: dict[str, Any]) -> str:
         " ORDER BY w.commune_id, upper(w.employer_name), w.ord) w"
         " RETURNING id, name, village_id),"
         f" worker_jobs AS ({worker_job_sql} FROM workers w LEFT JOIN"
-        " (employers m JOIN registry_village mv ON mv.id = m.village_id)"
+        f" (employers m JOIN {villages} mv ON mv.id = m.village_id)"
         " ON w.enterprise_id IS NULL AND mv.commune_id = w.commune_id"
         " AND upper(m.name) = upper(w.employer_name)),"
         f" attributed AS ({attribution_sql} FROM new s WHERE s.campaign_id IS NOT NULL)"

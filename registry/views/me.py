@@ -10,7 +10,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from registry.forms import is_picker_refresh, picker_keep
+from geography.forms import is_picker_refresh, picker_keep
+from registry.card import card_pdf, card_png
 from registry.forms.registration import (
     CodeForm,
     ConsentForm,
@@ -176,8 +177,6 @@ def leave(request: HttpRequest, number: str) -> HttpResponse:
 
 def card(request: HttpRequest, number: str, fmt: str) -> HttpResponse:
     """The registration card of one of the signed-in registrant's records."""
-    from registry.card import card_pdf, card_png
-
     person = _guard(request, number)
     if person is None:
         return redirect("registry:me")

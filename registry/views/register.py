@@ -15,7 +15,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from campaigns.services import campaign_for_code
-from registry.forms import is_picker_refresh, picker_keep
+from geography.forms import is_picker_refresh, picker_keep
+from geography.models import Village
+from programmes.models import Programme
 from registry.forms.registration import (
     CodeForm,
     ConsentForm,
@@ -24,7 +26,7 @@ from registry.forms.registration import (
     WorkForm,
     WorkplaceForm,
 )
-from registry.models import PhoneCode, Programme, Village
+from registry.models import Enterprise, PhoneCode
 from registry.models.people import ActorType, Channel, Sector
 from registry.regnumber import registration_number_format
 from registry.services.people import person_data_clean
@@ -292,8 +294,6 @@ def _review(request: HttpRequest, state: dict) -> HttpResponse:
 
 def _employer_name(work) -> str:
     if work.employer_id:
-        from registry.models import Enterprise
-
         enterprise = Enterprise.objects.filter(pk=work.employer_id).first()
         return enterprise.name if enterprise else ""
     return work.employer_name

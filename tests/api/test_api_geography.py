@@ -1,6 +1,6 @@
 import pytest
 
-from registry.models import Commune, District, Province, Village
+from geography.models import Commune, District, Province, Village
 
 pytestmark = pytest.mark.django_db
 

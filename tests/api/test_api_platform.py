@@ -13,7 +13,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from accounts.models import IdempotencyRecord
+from api.models import IdempotencyRecord
 from registry.models import Person
 from tests.api.conftest import client_for, registrant_body
 from tests.factories import PersonFactory, UserFactory

@@ -2,8 +2,10 @@
 
 import pytest
 
-from accounts.models import IdempotencyRecord, Role
-from registry.models import Consent, Person, PersonChange, Province, Village
+from accounts.models import Role
+from api.models import IdempotencyRecord
+from geography.models import Province, Village
+from registry.models import Consent, Person, PersonChange
 from tests.api.conftest import branch_of, client_for, registrant_body
 from tests.factories import BranchFactory, PersonFactory, ProgrammeFactory, user_with_role
 

@@ -2,12 +2,12 @@
 download the card, check it at /verify/, sign in at /me/, withdraw one consent and
 leave the registry. And /register/ without JavaScript."""
 
-import re
-
 import pytest
 
-from registry.models import Consent, Person, SmsMessage, Village
+from geography.models import Village
+from registry.models import Consent, Person
 from tests.factories import ProgrammeFactory
+from tests.sms import last_code
 
 pytestmark = pytest.mark.browser
 
@@ -15,8 +15,7 @@ PHONE = "012 345 678"
 
 
 def latest_code() -> str:
-    body = SmsMessage.objects.filter(phone="+85512345678").latest("id").body
-    return re.search(r"\d{6}", body).group(0)
+    return last_code("+85512345678")
 
 
 def submit(page):

@@ -3,7 +3,8 @@
 import pytest
 
 from accounts.models import Role
-from registry.models import DuplicateCase, Merge, Person
+from dedup.models import DuplicateCase, Merge
+from registry.models import Person
 from tests.factories import PASSWORD, PersonFactory, user_with_role
 
 pytestmark = pytest.mark.browser

@@ -4,7 +4,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.models import Role
-from registry.models import Consent, Person, PersonChange, Village
+from geography.models import Village
+from registry.models import Consent, Person, PersonChange
 from tests.factories import BranchFactory, PersonFactory, ProgrammeFactory, user_with_role
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]

@@ -113,7 +113,7 @@ def test_other_roles_are_refused(client):
 def test_committed_rows_are_checked_for_duplicates(
     client, staff, django_capture_on_commit_callbacks
 ):
-    from registry.models import PersonKeys
+    from dedup.models import PersonKeys
 
     branch = staff.role_assignments.get().branch
     upload(client, branch, f"{HEADER}\n{GOOD}\n", capture=django_capture_on_commit_callbacks)

@@ -16,6 +16,7 @@ from partners.services import (
     intake_batch_validate,
 )
 from registry.models import Consent, Employment, Enterprise, Person, SmsMessage
+from registry.regnumber import registration_number_format
 from tests.factories import INTAKE_ROW, CampaignFactory, ProgrammeFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_english")]
@@ -182,7 +183,8 @@ def test_committed_rows_get_their_confirmation_sms(staff, django_capture_on_comm
     person = Person.objects.get(reference="F-1")
     message = SmsMessage.objects.get()
     assert message.phone == person.phone
-    assert person.registration_number[:3] in message.body
+    assert message.template == "registration_confirmed"
+    assert message.params == {"number": registration_number_format(person.registration_number)}
 
 
 def test_the_rejected_rows_file_keeps_the_consent_columns(staff):

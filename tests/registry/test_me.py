@@ -1,12 +1,11 @@
 """/me/: registrant self-service through HTTP."""
 
-import re
-
 import pytest
 
-from registry.models import Consent, Person, PersonChange, SmsMessage
+from registry.models import Consent, Person, PersonChange
 from registry.services.consent import consent_give
 from tests.factories import PersonFactory, ProgrammeFactory
+from tests.sms import last_code
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
@@ -15,7 +14,7 @@ PHONE = "+85512345678"
 
 def sign_in(client, phone_typed="012 345 678", phone=PHONE):
     client.post("/me/", {"phone": phone_typed})
-    code = re.search(r"\d{6}", SmsMessage.objects.filter(phone=phone).latest("id").body).group(0)
+    code = last_code(phone)
     return client.post("/me/code/", {"code": code})
 
 

@@ -1,5 +1,4 @@
 import datetime
-import re
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -7,6 +6,7 @@ from django.utils import timezone
 
 from registry.models import PhoneCode, SmsMessage
 from registry.services.phone_codes import MAX_TRIES, phone_code_send, phone_code_verify
+from tests.sms import last_code, last_text
 
 pytestmark = pytest.mark.django_db
 
@@ -14,7 +14,7 @@ PHONE = "+85512345678"
 
 
 def sent_code() -> str:
-    return re.search(r"\d{6}", SmsMessage.objects.latest("id").body).group(0)
+    return last_code(PHONE)
 
 
 def test_code_is_stored_hashed_and_sent_in_both_languages():
@@ -22,8 +22,11 @@ def test_code_is_stored_hashed_and_sent_in_both_languages():
     code = sent_code()
     assert code not in record.code_hash
     assert len(record.code_hash) == 64
-    body = SmsMessage.objects.latest("id").body
-    assert "Your code is" in body
+    khmer, english = last_text(PHONE).splitlines()
+    assert khmer.startswith("លេខកូដរបស់អ្នកគឺ") and code in khmer
+    assert english == f"Your code is {code}. It expires in 5 minutes."
+    message = SmsMessage.objects.get()
+    assert (message.template, message.params, message.status) == ("phone_code", {}, "sent")
 
 
 def test_right_code_verifies_once_and_wrong_code_counts_a_try():

@@ -10,15 +10,8 @@ import pytest
 from django.db import transaction
 
 from campaigns.models import Attribution
-from registry.models import (
-    Consent,
-    Employment,
-    Enterprise,
-    Person,
-    PersonChange,
-    SmsMessage,
-    Village,
-)
+from geography.models import Village
+from registry.models import Consent, Employment, Enterprise, Person, PersonChange, SmsMessage
 from registry.regnumber import registration_number_format, registration_number_new
 from registry.services import registration_many
 from registry.services.people import PERSON_FIELDS, _as_text, person_data_clean
@@ -33,6 +26,7 @@ from tests.factories import (
     ProgrammeFactory,
     UserFactory,
 )
+from tests.sms import last_text
 
 pytestmark = pytest.mark.django_db
 
@@ -172,16 +166,18 @@ def test_a_confirmation_sms_is_queued_for_each_phone_and_sent_after_commit(
         registered = Person.objects.get(pk=person_id)
         message = messages[str(registered.phone)]
         number = registration_number_format(registered.registration_number)
-        assert message.body.endswith(f"Your registration number is {number}.")
-        assert message.body.count(number) == 2  # in Khmer and in English
+        assert (message.template, message.params) == ("registration_confirmed", {"number": number})
         assert message.status == SmsMessage.Status.SENT
+        text = last_text(str(registered.phone))  # rendered when delivered
+        assert text.endswith(f"Your registration number is {number}.")
+        assert text.count(number) == 2  # in Khmer and in English
 
 
 def test_the_duplicate_check_is_enqueued_after_commit_in_slices(
     data, monkeypatch, django_capture_on_commit_callbacks
 ):
+    from dedup.tasks import dedup_people
     from registry.services import people
-    from registry.tasks import dedup_people
 
     monkeypatch.setattr(people, "DEDUP_SLICE", 2)
     sent = []

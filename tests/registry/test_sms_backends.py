@@ -40,17 +40,29 @@ def gateway(settings):
     server.shutdown()
 
 
+def confirmation() -> SmsMessage:
+    return SmsMessage.objects.create(
+        phone="+85512345678",
+        template="registration_confirmed",
+        params={"number": "123 456 7890"},
+    )
+
+
 @pytest.mark.django_db
-def test_gateway_receives_the_message(gateway):
-    message = SmsMessage.objects.create(phone="+85512345678", body="hello")
+def test_gateway_receives_the_message_rendered_in_khmer_and_english(gateway):
+    message = confirmation()
     assert sms_deliver_now(message_id=message.pk) == SmsMessage.Status.SENT
-    assert gateway.received == [("Bearer token-123", {"to": "+85512345678", "text": "hello"})]
+    [(token, payload)] = gateway.received
+    assert token == "Bearer token-123" and payload["to"] == "+85512345678"
+    khmer, english = payload["text"].splitlines()
+    assert khmer == "អ្នកបានចុះឈ្មោះរួចរាល់ហើយ។ លេខចុះឈ្មោះរបស់អ្នកគឺ 123 456 7890។"
+    assert english == "You are registered. Your registration number is 123 456 7890."
 
 
 @pytest.mark.django_db
 def test_gateway_errors_are_retried_then_marked_failed(gateway):
     gateway.status = 500
-    message = SmsMessage.objects.create(phone="+85512345678", body="hello")
+    message = confirmation()
     for _ in range(MAX_ATTEMPTS - 1):
         assert sms_deliver_now(message_id=message.pk) == SmsMessage.Status.PENDING
     assert sms_deliver_now(message_id=message.pk) == SmsMessage.Status.FAILED
@@ -63,7 +75,7 @@ def test_gateway_errors_are_retried_then_marked_failed(gateway):
 def test_unconfigured_gateway_keeps_the_message_pending(settings):
     settings.SMS_BACKEND = "registry.sms.HttpGatewayBackend"
     settings.SMS_GATEWAY_URL = ""
-    message = SmsMessage.objects.create(phone="+85512345678", body="hello")
+    message = confirmation()
     assert sms_deliver_now(message_id=message.pk) == SmsMessage.Status.PENDING
     message.refresh_from_db()
     assert "not configured" in message.error

@@ -1,0 +1,109 @@
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from geography.models import Commune, District, Province, Village
+from khmer.text import clean_text, khmer_digits_to_ascii
+
+
+def province_list() -> QuerySet[Province]:
+    return Province.objects.order_by("code")
+
+
+def district_list(*, province_id: int | None) -> QuerySet[District]:
+    if not province_id:
+        return District.objects.none()
+    return District.objects.filter(province_id=province_id).order_by("code")
+
+
+def commune_list(*, district_id: int | None) -> QuerySet[Commune]:
+    if not district_id:
+        return Commune.objects.none()
+    return Commune.objects.filter(district_id=district_id).order_by("code")
+
+
+def village_list(*, commune_id: int | None) -> QuerySet[Village]:
+    if not commune_id:
+        return Village.objects.none()
+    return Village.objects.filter(commune_id=commune_id).order_by("code", "name_en")
+
+
+def village_search(*, query: str, limit: int = 20) -> list[Village]:
+    """Villages whose code starts with, or whose Khmer or English name contains, `query`.
+
+    A district, commune or province name also matches, so "Siem Reap Sla Kram"-style
+    searches narrow by typing the place above the village.
+    """
+    text = khmer_digits_to_ascii(clean_text(query or ""))
+    if len(text) < 2:
+        return []
+    words = text.split()
+    condition = Q()
+    for word in words:
+        condition &= (
+            Q(code__startswith=word)
+            | Q(name_km__icontains=word)
+            | Q(name_en__icontains=word)
+            | Q(commune__name_en__icontains=word)
+            | Q(commune__name_km__icontains=word)
+            | Q(commune__district__name_en__icontains=word)
+            | Q(commune__district__name_km__icontains=word)
+            | Q(commune__district__province__name_en__icontains=word)
+            | Q(commune__district__province__name_km__icontains=word)
+        )
+    return list(
+        Village.objects.filter(condition)
+        .select_related("commune__district__province")
+        .order_by("code", "name_en")[:limit]
+    )
+
+
+def village_resolve(
+    *, village_code: str, commune_code: str = "", village_name: str = ""
+) -> Village:
+    """The one village an intake row means, or a ValidationError that says why not.
+
+    The official list reuses some village codes: 18 are shared by villages of two
+    communes, which the commune code tells apart; 8 are repeated inside one commune,
+    which only the village's name (Khmer or English) tells apart.
+    """
+    code = khmer_digits_to_ascii(clean_text(village_code or ""))
+    commune_code = khmer_digits_to_ascii(clean_text(commune_code or ""))
+    name = clean_text(village_name or "").casefold()
+    if not code:
+        raise ValidationError(_("Enter the village code."), code="village_required")
+    candidates = list(
+        Village.objects.filter(code=code).select_related("commune__district__province")
+    )
+    if not candidates:
+        raise ValidationError(
+            _("Village code %(code)s is not in the official list."),
+            code="village_unknown",
+            params={"code": code},
+        )
+    if commune_code:
+        candidates = [v for v in candidates if v.commune.code == commune_code]
+        if not candidates:
+            raise ValidationError(
+                _("Village code %(code)s is not in commune %(commune)s."),
+                code="village_not_in_commune",
+                params={"code": code, "commune": commune_code},
+            )
+    if name and len(candidates) > 1:
+        named = [v for v in candidates if name in (v.name_km.casefold(), v.name_en.casefold())]
+        candidates = named or candidates
+    if len(candidates) == 1:
+        return candidates[0]
+    names = "; ".join(f"{v.name_km} / {v.name_en} ({v.commune.code})" for v in candidates)
+    if commune_code or len({v.commune_id for v in candidates}) == 1:
+        message = _(
+            "Village code %(code)s is used by several villages of the same commune "
+            "in the official list: %(names)s. Add the village_name (Khmer or English) "
+            "to say which one."
+        )
+    else:
+        message = _(
+            "Village code %(code)s is used by more than one village: %(names)s. "
+            "Add the commune_code to say which one."
+        )
+    raise ValidationError(message, code="village_ambiguous", params={"code": code, "names": names})

@@ -1,0 +1,1 @@
+"""Khmer text as people type it: Unicode cleaning and Khmer digits. No Django models."""

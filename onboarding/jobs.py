@@ -1,0 +1,48 @@
+"""The one seam through which domain code queues background work.
+
+A service names the task it wants (`"dedup.tasks.dedup_person"`) instead of importing
+it: the task module imports the services it runs, and a lower app (the registry) must
+not import a higher one (dedup), so an import would be a cycle either way. The names
+are the tasks' own (module path + function); each app's AppConfig.ready() imports its
+`tasks` module so the names resolve in every process, and a test proves that each
+name in KNOWN_TASKS is a registered task, so a renamed task fails the suite.
+
+Work is queued only once the surrounding transaction commits, so a worker never sees
+a row that might still roll back, and a rolled-back write queues nothing. Arguments
+are ids and flags only: personal data never goes into a task's arguments.
+"""
+
+from collections.abc import Callable
+
+from celery import current_app
+from django.db import transaction
+
+# Every task a service may queue by name (tests/test_jobs.py proves each is registered).
+KNOWN_TASKS = frozenset(
+    {
+        "dedup.tasks.dedup_person",
+        "dedup.tasks.dedup_people",
+        "dedup.tasks.dedup_batch_run",
+        "registry.tasks.sms_deliver",
+        "registry.tasks.sms_deliver_many",
+        "partners.tasks.intake_validate",
+        "partners.tasks.intake_commit",
+    }
+)
+
+TaskArgument = int | str | bool | None | list[int]
+
+
+def enqueue_on_commit(task_name: str, *args: TaskArgument, **kwargs: TaskArgument) -> None:
+    """Queue `task_name(*args, **kwargs)` after the current transaction commits."""
+    if task_name not in KNOWN_TASKS:
+        raise ValueError(f"unknown task {task_name!r}: add it to onboarding.jobs.KNOWN_TASKS")
+    transaction.on_commit(_sender(task_name, args, kwargs))
+
+
+def _sender(task_name: str, args: tuple, kwargs: dict) -> Callable[[], None]:
+    def send() -> None:
+        # The registered task object, not send_task(): it honours CELERY_TASK_ALWAYS_EAGER.
+        current_app.tasks[task_name].delay(*args, **kwargs)
+
+    return send
