@@ -133,7 +133,7 @@ def _extras_prepare(user) -> None:
 
     from bench.generate import EXTRAS_CAMPAIGN_CODE, EXTRAS_PROGRAMME_CODES
     from campaigns.models import Campaign
-    from registry.models import Programme
+    from programmes.models import Programme
 
     for code in EXTRAS_PROGRAMME_CODES:
         Programme.objects.update_or_create(
