@@ -23,6 +23,8 @@ class Consent(models.Model):
     )
     given_at = models.DateTimeField(_("given at"), auto_now_add=True)
     channel = models.CharField(_("channel"), max_length=12)
+    # No index on who recorded or withdrew a consent: nothing looks consents up by staff
+    # member (users are deactivated, not deleted), and a bulk file records thousands.
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -30,6 +32,7 @@ class Consent(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("recorded by"),
+        db_index=False,
     )
     evidence = models.FileField(
         _("photo of the signed form"),
@@ -47,6 +50,7 @@ class Consent(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("withdrawn by"),
+        db_index=False,
     )
 
     class Meta:
