@@ -18,7 +18,7 @@ HEADER)`) into `bench_intake_copy`, a logged table with one `text` column per co
 the file, a `bigserial` primary key and a unique index on `reference` (the one index
 every registration pays for). Machines differ in speed; the ratio between the intake and
 the cheapest way PostgreSQL can take the same bytes into an indexed table travels better
-than rows/s.
+than rows/s. The COPY is timed three times after each run and the best is kept.
 """
 
 from __future__ import annotations
@@ -263,31 +263,42 @@ def _run(path: Path, branch, user) -> dict:
     return {"batch": batch, "steps": steps}
 
 
+COPY_REPEAT = 3
+
+
 def _copy_baseline(path: Path) -> float:
-    """Seconds for a plain COPY of the file into an indexed table (see the docstring)."""
+    """Seconds for a plain COPY of the file into an indexed table (see the docstring):
+    the best of COPY_REPEAT, since one COPY takes a fifth of a second and a checkpoint
+    or another session's work can double it."""
     from django.db import connection, transaction
 
     with path.open("rb") as handle:
         data = handle.read()
     header = data.split(b"\n", 1)[0].decode().lstrip("\ufeff").strip().split(",")
     columns = ", ".join(f'"{name}" text' for name in header)
-    with connection.cursor() as cursor:
-        cursor.execute("DROP TABLE IF EXISTS bench_intake_copy")
-        cursor.execute(
-            f"CREATE TABLE bench_intake_copy (id bigserial PRIMARY KEY, {columns});"
-            " CREATE UNIQUE INDEX bench_intake_copy_reference ON bench_intake_copy (reference)"
-        )
-    started = time.perf_counter()
-    with transaction.atomic(), connection.cursor() as cursor:
-        names = ", ".join(f'"{name}"' for name in header)
-        with cursor.copy(
-            f"COPY bench_intake_copy ({names}) FROM STDIN (FORMAT csv, HEADER true)"
-        ) as copy:
+    names = ", ".join(f'"{name}"' for name in header)
+    best = float("inf")
+    for _ in range(COPY_REPEAT):
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE IF EXISTS bench_intake_copy")
+            cursor.execute(
+                f"CREATE TABLE bench_intake_copy (id bigserial PRIMARY KEY, {columns});"
+                " CREATE UNIQUE INDEX bench_intake_copy_reference"
+                " ON bench_intake_copy (reference)"
+            )
+        started = time.perf_counter()
+        with (
+            transaction.atomic(),
+            connection.cursor() as cursor,
+            cursor.copy(
+                f"COPY bench_intake_copy ({names}) FROM STDIN (FORMAT csv, HEADER true)"
+            ) as copy,
+        ):
             copy.write(data)
-    elapsed = time.perf_counter() - started
+        best = min(best, time.perf_counter() - started)
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE bench_intake_copy")
-    return elapsed
+    return best
 
 
 def main(argv: list[str] | None = None) -> int:

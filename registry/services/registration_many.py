@@ -27,11 +27,12 @@ reference) or drew a registration number in use, and are drawn again.
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 from django.db import IntegrityError, connection, transaction
 
+from accounts.models import User
 from campaigns.models import Attribution
 from geography.models import Village
 from programmes.models import Programme
@@ -66,6 +67,9 @@ RECORD_COLUMNS: tuple[tuple[str, str], ...] = (
     ("campaign_id", "bigint"),
     ("event_id", "bigint"),
 )
+if TYPE_CHECKING:
+    from partners.models import Branch
+
 WORKER_TYPES = (ActorType.MICROENTERPRISE_WORKER, ActorType.SEASONAL_WORKER)
 
 
@@ -134,8 +138,8 @@ def registration_submit_many(
     *,
     registrations: Sequence[Registration],
     channel: str,
-    entered_by=None,
-    branch=None,
+    entered_by: User | None = None,
+    branch: "Branch | None" = None,
 ) -> list[tuple[int, bool]]:
     """Register cleaned people; returns (person id, created) for each, in order."""
     records = [
@@ -179,8 +183,8 @@ def registration_records_submit(
     source_params: dict[str, Any],
     entries: list[int],
     channel: str,
-    entered_by=None,
-    branch=None,
+    entered_by: User | None = None,
+    branch: "Branch | None" = None,
 ) -> RegistrationOutcome:
     """Register the records that `source` selects, as `(entry, ord, reference, record)`.
 
