@@ -1,12 +1,9 @@
-from typing import TYPE_CHECKING
-
 from django.utils import timezone
 
-from campaigns.models import Attribution, Campaign, Event
+from campaigns.models import Campaign
 
-if TYPE_CHECKING:
-    # For the annotation only: the registry sits above campaigns (pyproject, importlinter).
-    from registry.models import Person
+# A registration credits its campaign in registry.services.registration_many (the
+# registry sits above campaigns), with the other rows of the registration.
 
 
 def campaign_for_code(*, code: str) -> Campaign | None:
@@ -18,12 +15,3 @@ def campaign_for_code(*, code: str) -> Campaign | None:
     return Campaign.objects.filter(
         code__iexact=code, starts_on__lte=today, ends_on__gte=today
     ).first()
-
-
-def attribution_record(
-    *, person: "Person", campaign: Campaign, event: Event | None = None
-) -> Attribution:
-    attribution, _ = Attribution.objects.get_or_create(
-        person=person, defaults={"campaign": campaign, "event": event}
-    )
-    return attribution

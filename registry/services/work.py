@@ -1,4 +1,8 @@
-"""A registrant's work: the enterprise an owner runs, the employer a worker names."""
+"""A registrant's work: the enterprise an owner runs, the employer a worker names.
+
+Cleaning lives here; recording it is part of registering (registry.services.
+registration_many), where an owner's enterprise and a worker's employer are written.
+"""
 
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -7,7 +11,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from registry.models import Employment, Enterprise, Person
+from registry.models import Enterprise
 from registry.models.people import ActorType
 from registry.normalise import clean_text, khmer_digits_to_ascii
 
@@ -82,37 +86,3 @@ def employer_choices(*, village) -> list[Enterprise]:
     if village is None:
         return []
     return list(Enterprise.objects.filter(village__commune_id=village.commune_id)[:200])
-
-
-def work_record(*, person: Person, work: WorkData) -> None:
-    """The work of a person registered in this transaction (who has no employment yet)."""
-    if person.actor_type == ActorType.MICROENTERPRISE_OWNER:
-        enterprise = Enterprise.objects.create(
-            name=work.enterprise_name,
-            sector=person.sector,
-            owner=person,
-            workers=work.workers,
-            village=person.village,
-        )
-        Employment.objects.create(person=person, enterprise=enterprise, role=Employment.Role.OWNER)
-        return
-    if person.actor_type not in (ActorType.MICROENTERPRISE_WORKER, ActorType.SEASONAL_WORKER):
-        return
-    enterprise = (
-        Enterprise.objects.filter(pk=work.employer_id).first() if work.employer_id else None
-    )
-    if enterprise is None:
-        enterprise = Enterprise.objects.filter(
-            name__iexact=work.employer_name, village__commune_id=person.village.commune_id
-        ).first()
-    if enterprise is None:
-        enterprise = Enterprise.objects.create(
-            name=work.employer_name, sector=person.sector, village=person.village
-        )
-    seasonal = person.actor_type == ActorType.SEASONAL_WORKER
-    Employment.objects.create(
-        person=person,
-        enterprise=enterprise,
-        role=Employment.Role.SEASONAL if seasonal else Employment.Role.WORKER,
-        seasonal_months=list(work.seasonal_months),
-    )
