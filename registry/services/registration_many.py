@@ -25,6 +25,7 @@ registered or not at all; the rows left over are either already registered (thei
 reference) or drew a registration number in use, and are drawn again.
 """
 
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -71,6 +72,9 @@ if TYPE_CHECKING:
     from partners.models import Branch
 
 WORKER_TYPES = (ActorType.MICROENTERPRISE_WORKER, ActorType.SEASONAL_WORKER)
+# What a registration may write beside the person and history; a statement has the
+# parts its records need (a bulk file's chunk: all of them).
+PARTS = frozenset({"consents", "owners", "workers", "campaign"})
 
 
 def registration_record(
@@ -158,7 +162,19 @@ def registration_submit_many(
         }
         for entry, registration in enumerate(registrations)
     ]
+    parts = {
+        part
+        for record in records
+        for part, needed in (
+            ("consents", "purposes" in record["record"]),
+            ("owners", "enterprise_name" in record["record"]),
+            ("workers", "employer_name" in record["record"]),
+            ("campaign", "campaign_id" in record["record"]),
+        )
+        if needed
+    }
     outcome = registration_records_submit(
+        parts=frozenset(parts),
         source=(
             "SELECT t.entry, t.entry, t.reference, t.record FROM jsonb_to_recordset("
             "%(registrations)s::jsonb) AS t(entry bigint, reference text, record jsonb)"
@@ -185,10 +201,12 @@ def registration_records_submit(
     channel: str,
     entered_by: User | None = None,
     branch: "Branch | None" = None,
+    parts: frozenset[str] = PARTS,
 ) -> RegistrationOutcome:
     """Register the records that `source` selects, as `(entry, ord, reference, record)`.
 
-    `entries` are the entries to register (each once); `ord` orders the inserts. Runs
+    `entries` are the entries to register (each once); `ord` orders the inserts;
+    `parts` (of PARTS) are what some record may need beside person and history. Runs
     in the caller's transaction if there is one; SMS and the duplicate check are
     enqueued when it commits.
     """
@@ -217,7 +235,8 @@ def registration_records_submit(
             # The planner cannot know how many rows the caller's source holds and may
             # guess millions; compiling the statement (JIT) for that costs seconds.
             cursor.execute("SET LOCAL jit = off")
-        statement = _register_sql(source, params)
+        statement, defaults = _register_sql(source, parts)
+        params.update(defaults)
         for _attempt in range(REGISTRATION_NUMBER_ATTEMPTS):
             if not pending:
                 break
@@ -290,9 +309,14 @@ def _confirmations_queue(confirmations: list[tuple[str, str]]) -> None:
     )
 
 
-def _register_sql(source: str, params: dict[str, Any]) -> str:
+@functools.lru_cache(maxsize=64)
+def _register_sql(source: str, parts: frozenset[str]) -> tuple[str, dict[str, Any]]:
     """One statement: the people that could be inserted, with everything that goes with
-    them; returns (entry, person id, phone, registration number) of each."""
+    them; it returns (entry, person id, phone, registration number) of each. Only the
+    `parts` (PARTS) some record needs are in it: a short statement plans faster, which
+    counts for one registration. With the parameters it needs beside the caller's
+    (the models' defaults)."""
+    params: dict[str, Any] = {}
     columns = ", ".join(f"{name} {kind}" for name, kind in RECORD_COLUMNS)
     values = ", ".join(
         f"(r.history->'{name}'->>1)::{'date' if name == 'date_of_birth' else 'text'} AS {name}"
@@ -384,53 +408,74 @@ def _register_sql(source: str, params: dict[str, Any]) -> str:
     villages = Village._meta.db_table
     programmes = Programme._meta.db_table
     # Names come from the models and RECORD_COLUMNS; values are bound parameters.
-    return (
-        "WITH src AS MATERIALIZED ("  # noqa: S608
+    ctes = [
+        "src AS MATERIALIZED ("  # noqa: S608
         f" SELECT c.entry, c.ord, c.reference, d.registration_number, r.*, {values}"
         f" FROM ({source}) AS c(entry, ord, reference, record)"
         " JOIN unnest(string_to_array(%(draw_entries)s, ',')::bigint[],"
         " string_to_array(%(draw_numbers)s, ','))"
         " AS d(entry, registration_number) ON d.entry = c.entry"
-        f" CROSS JOIN LATERAL jsonb_to_record(c.record) AS r({columns})),"
-        f" inserted AS ({person_sql} FROM src s ORDER BY s.ord ON CONFLICT DO NOTHING"
-        " RETURNING id, registration_number),"
-        " new AS MATERIALIZED (SELECT i.id AS person_id, s.* FROM inserted i"
-        " JOIN src s ON s.registration_number = i.registration_number),"
-        f" registered AS ({registered_sql} FROM new s ORDER BY s.ord),"
-        " wanted AS MATERIALIZED (SELECT s.person_id, s.ord, s.evidence, p.programme_id, p.n"
-        " FROM new s CROSS JOIN LATERAL unnest(s.purposes) WITH ORDINALITY"
-        " AS p(programme_id, n)),"
-        f" consents AS ({consent_sql} FROM wanted w ORDER BY w.ord, w.n),"
-        f" consent_history AS ({consent_history_sql} FROM wanted w"
-        f" LEFT JOIN {programmes} g ON g.id = w.programme_id ORDER BY w.ord, w.n),"
-        f" owned AS ({owned_sql} FROM new s WHERE s.actor_type = %(owner_type)s"
-        " AND s.enterprise_name IS NOT NULL ORDER BY s.ord"
-        " RETURNING id, owner_id, name, village_id),"
-        f" owner_jobs AS ({owner_job_sql} FROM owned o),"
+        f" CROSS JOIN LATERAL jsonb_to_record(c.record) AS r({columns}))",
+        f"inserted AS ({person_sql} FROM src s ORDER BY s.ord ON CONFLICT DO NOTHING"
+        " RETURNING id, registration_number)",
+        "new AS MATERIALIZED (SELECT i.id AS person_id, s.* FROM inserted i"
+        " JOIN src s ON s.registration_number = i.registration_number)",
+        f"registered AS ({registered_sql} FROM new s ORDER BY s.ord)",
+    ]
+    if "consents" in parts:
+        ctes += [
+            "wanted AS MATERIALIZED (SELECT s.person_id, s.ord, s.evidence, p.programme_id,"
+            " p.n FROM new s CROSS JOIN LATERAL unnest(s.purposes) WITH ORDINALITY"
+            " AS p(programme_id, n))",
+            f"consents AS ({consent_sql} FROM wanted w ORDER BY w.ord, w.n)",
+            f"consent_history AS ({consent_history_sql} FROM wanted w"
+            f" LEFT JOIN {programmes} g ON g.id = w.programme_id ORDER BY w.ord, w.n)",
+        ]
+    if "owners" in parts:
+        ctes += [
+            f"owned AS ({owned_sql} FROM new s WHERE s.actor_type = %(owner_type)s"
+            " AND s.enterprise_name IS NOT NULL ORDER BY s.ord"
+            " RETURNING id, owner_id, name, village_id)",
+            f"owner_jobs AS ({owner_job_sql} FROM owned o)",
+        ]
+    if "workers" in parts:
         # A worker's employer: by id, else an enterprise of that name (any case) in the
         # person's commune, registered before or by an owner in this statement.
-        " workers AS MATERIALIZED (SELECT s.person_id, s.ord, s.actor_type, s.sector,"
-        " s.village_id, s.employer_name, s.seasonal_months, v.commune_id, coalesce("
-        f" (SELECT e.id FROM {enterprises} e WHERE e.id = s.employer_id),"
-        f" (SELECT e.id FROM {enterprises} e JOIN {villages} ev"
-        " ON ev.id = e.village_id WHERE ev.commune_id = v.commune_id"
-        " AND upper(e.name) = upper(s.employer_name) ORDER BY e.name, e.id LIMIT 1),"
-        " o.id) AS enterprise_id"
-        f" FROM new s JOIN {villages} v ON v.id = s.village_id"
-        " LEFT JOIN (SELECT ov.commune_id, upper(o.name) AS upper_name, min(o.id) AS id"
-        f" FROM owned o JOIN {villages} ov ON ov.id = o.village_id GROUP BY 1, 2) o"
-        " ON o.commune_id = v.commune_id AND o.upper_name = upper(s.employer_name)"
-        " WHERE s.actor_type IN (%(worker_type)s, %(seasonal_type)s)"
-        " AND (s.employer_id IS NOT NULL OR s.employer_name IS NOT NULL)),"
-        f" employers AS ({employer_sql} FROM (SELECT DISTINCT ON"
-        " (w.commune_id, upper(w.employer_name)) w.* FROM workers w"
-        " WHERE w.enterprise_id IS NULL"
-        " ORDER BY w.commune_id, upper(w.employer_name), w.ord) w"
-        " RETURNING id, name, village_id),"
-        f" worker_jobs AS ({worker_job_sql} FROM workers w LEFT JOIN"
-        f" (employers m JOIN {villages} mv ON mv.id = m.village_id)"
-        " ON w.enterprise_id IS NULL AND mv.commune_id = w.commune_id"
-        " AND upper(m.name) = upper(w.employer_name)),"
-        f" attributed AS ({attribution_sql} FROM new s WHERE s.campaign_id IS NOT NULL)"
+        # With owners in the statement, their enterprises can be the employer too.
+        by_owner, owner_join = "NULL", ""
+        if "owners" in parts:
+            by_owner = "o.id"
+            owner_join = (
+                " LEFT JOIN (SELECT ov.commune_id, upper(o.name) AS upper_name,"  # noqa: S608
+                f" min(o.id) AS id FROM owned o JOIN {villages} ov ON ov.id = o.village_id"
+                " GROUP BY 1, 2) o"
+                " ON o.commune_id = v.commune_id AND o.upper_name = upper(s.employer_name)"
+            )
+        ctes += [
+            "workers AS MATERIALIZED (SELECT s.person_id, s.ord, s.actor_type, s.sector,"  # noqa: S608
+            " s.village_id, s.employer_name, s.seasonal_months, v.commune_id, coalesce("
+            f" (SELECT e.id FROM {enterprises} e WHERE e.id = s.employer_id),"
+            f" (SELECT e.id FROM {enterprises} e JOIN {villages} ev"
+            " ON ev.id = e.village_id WHERE ev.commune_id = v.commune_id"
+            " AND upper(e.name) = upper(s.employer_name) ORDER BY e.name, e.id LIMIT 1),"
+            f" {by_owner}) AS enterprise_id"
+            f" FROM new s JOIN {villages} v ON v.id = s.village_id{owner_join}"
+            " WHERE s.actor_type IN (%(worker_type)s, %(seasonal_type)s)"
+            " AND (s.employer_id IS NOT NULL OR s.employer_name IS NOT NULL))",
+            f"employers AS ({employer_sql} FROM (SELECT DISTINCT ON"  # noqa: S608
+            " (w.commune_id, upper(w.employer_name)) w.* FROM workers w"
+            " WHERE w.enterprise_id IS NULL"
+            " ORDER BY w.commune_id, upper(w.employer_name), w.ord) w"
+            " RETURNING id, name, village_id)",
+            f"worker_jobs AS ({worker_job_sql} FROM workers w LEFT JOIN"
+            f" (employers m JOIN {villages} mv ON mv.id = m.village_id)"
+            " ON w.enterprise_id IS NULL AND mv.commune_id = w.commune_id"
+            " AND upper(m.name) = upper(w.employer_name))",
+        ]
+    if "campaign" in parts:
+        ctes.append(f"attributed AS ({attribution_sql} FROM new s WHERE s.campaign_id IS NOT NULL)")
+    statement = (
+        f"WITH {', '.join(ctes)}"  # noqa: S608
         " SELECT s.entry, s.person_id, s.phone, s.registration_number FROM new s ORDER BY s.ord"
     )
+    return statement, params
