@@ -146,33 +146,34 @@ def registration_submit_many(
     branch: "Branch | None" = None,
 ) -> list[tuple[int, bool]]:
     """Register cleaned people; returns (person id, created) for each, in order."""
+    built = [
+        registration_record(
+            person={name: _as_text(getattr(registration.data, name)) for name in PERSON_FIELDS},
+            village_id=registration.data.village.pk,
+            work=registration.work,
+            purposes=registration.consents,
+            campaign_id=registration.campaign_id,
+            event_id=registration.event_id,
+            evidence=registration.evidence,
+        )
+        for registration in registrations
+    ]
     records = [
         {
             "entry": entry,
             "reference": normalise.clean_text(registration.reference),
-            "record": registration_record(
-                person={name: _as_text(getattr(registration.data, name)) for name in PERSON_FIELDS},
-                village_id=registration.data.village.pk,
-                work=registration.work,
-                purposes=registration.consents,
-                campaign_id=registration.campaign_id,
-                event_id=registration.event_id,
-                evidence=registration.evidence,
-            ),
+            "record": record,
         }
-        for entry, registration in enumerate(registrations)
+        for entry, (registration, record) in enumerate(zip(registrations, built, strict=True))
     ]
-    parts = {
-        part
-        for record in records
-        for part, needed in (
-            ("consents", "purposes" in record["record"]),
-            ("owners", "enterprise_name" in record["record"]),
-            ("workers", "employer_name" in record["record"]),
-            ("campaign", "campaign_id" in record["record"]),
-        )
-        if needed
+    # The parts of the statement some record needs (PARTS), by the keys it holds.
+    needs = {
+        "consents": "purposes",
+        "owners": "enterprise_name",
+        "workers": "employer_name",
+        "campaign": "campaign_id",
     }
+    parts = {part for part, key in needs.items() if any(key in record for record in built)}
     outcome = registration_records_submit(
         parts=frozenset(parts),
         source=(
