@@ -3,6 +3,7 @@
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import User
 from programmes.models import Programme
 from registry.models import Consent, Person, PersonChange
 
@@ -20,7 +21,7 @@ def consent_give(
     person: Person,
     programme: Programme | None,
     channel: str,
-    actor=None,
+    actor: User | None = None,
     evidence_name: str = "",
 ) -> Consent:
     """Record consent for a purpose; giving it again while in force changes nothing."""
@@ -46,7 +47,7 @@ def consent_give(
 
 @transaction.atomic
 def consent_withdraw(
-    *, person: Person, programme: Programme | None, channel: str, actor=None
+    *, person: Person, programme: Programme | None, channel: str, actor: User | None = None
 ) -> bool:
     """Withdraw consent for a purpose; returns False when none was in force."""
     updated = Consent.objects.filter(person=person, programme=programme, withdrawn_at=None).update(
@@ -69,7 +70,7 @@ def consent_set(
     person: Person,
     wanted: set[int | None],
     channel: str,
-    actor=None,
+    actor: User | None = None,
     evidence_name: str = "",
 ) -> None:
     """Make the purposes in force exactly `wanted` (programme ids; None = data sharing)."""

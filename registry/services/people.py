@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
 from geography.models import Village
 from geography.selectors import village_resolve
 from onboarding.jobs import enqueue_on_commit
@@ -171,7 +172,9 @@ def _as_text(value: Any) -> str:
 
 
 @transaction.atomic
-def person_update(*, person: Person, data: PersonData, channel: str, actor=None) -> dict:
+def person_update(
+    *, person: Person, data: PersonData, channel: str, actor: User | None = None
+) -> dict:
     """Apply corrected details; records what changed. Returns {field: [old, new]}."""
     person = Person.objects.select_for_update().get(pk=person.pk)
     changes = {}
@@ -194,7 +197,7 @@ def person_update(*, person: Person, data: PersonData, channel: str, actor=None)
 
 
 @transaction.atomic
-def person_leave(*, person: Person, channel: str, actor=None) -> Person:
+def person_leave(*, person: Person, channel: str, actor: User | None = None) -> Person:
     """Leave the registry: excluded from every list and export from now on; history kept."""
     person = Person.objects.select_for_update().get(pk=person.pk)
     if person.status == Person.Status.WITHDRAWN:

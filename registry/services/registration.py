@@ -6,15 +6,22 @@ One person is the one-entry case of `registration_submit_many`
 """
 
 import uuid
+from typing import TYPE_CHECKING
 
 from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import User
+from campaigns.models import Campaign, Event
 from registry.models import Person
 from registry.services.people import PersonData
 from registry.services.registration_many import Registration, registration_submit_many
 from registry.services.work import WorkData
+
+if TYPE_CHECKING:
+    from partners.models import Branch  # partners sits above the registry: a type only
 
 
 # No savepoint of its own: nothing inside is expected to fail (the unique indexes answer
@@ -26,12 +33,12 @@ def registration_submit(
     work: WorkData | None,
     consents: set[int | None],
     channel: str,
-    entered_by=None,
-    branch=None,
+    entered_by: User | None = None,
+    branch: "Branch | None" = None,
     reference: str = "",
-    campaign=None,
-    event=None,
-    consent_evidence=None,
+    campaign: Campaign | None = None,
+    event: Event | None = None,
+    consent_evidence: UploadedFile | None = None,
 ) -> tuple[Person, bool]:
     """Register someone from any channel; a repeated (partner, reference) changes nothing."""
     evidence_name = _store_evidence(consent_evidence) if consent_evidence and consents else ""
@@ -54,8 +61,9 @@ def registration_submit(
     return Person.objects.get(pk=person_id), created
 
 
-def _store_evidence(upload) -> str:
+def _store_evidence(upload: UploadedFile) -> str:
     """Save the photo of a signed consent form under a name that says nothing personal."""
-    suffix = upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else "bin"
+    name = upload.name or ""
+    suffix = name.rsplit(".", 1)[-1].lower() if "." in name else "bin"
     today = timezone.localdate()
     return default_storage.save(f"consent-forms/{today:%Y/%m}/{uuid.uuid4().hex}.{suffix}", upload)

@@ -11,6 +11,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from geography.models import Village
 from registry.models import Enterprise
 from registry.models.people import ActorType
 from registry.normalise import clean_text, khmer_digits_to_ascii
@@ -81,7 +82,7 @@ def work_data_clean(*, raw: Mapping[str, Any], actor_type: str) -> WorkData:
     return WorkData(**values)
 
 
-def employer_choices(*, village) -> list[Enterprise]:
+def employer_choices(*, village: Village | None) -> list[Enterprise]:
     """Enterprises already registered in the same commune, for a worker to pick from."""
     if village is None:
         return []
