@@ -9,7 +9,9 @@ export DEBUG="${DEBUG:-true}"
 export HTTPS="${HTTPS:-false}"
 unset DATABASE_URL REDIS_URL
 
-.venv/bin/python manage.py migrate --noinput
-.venv/bin/python manage.py seed_demo
+# Warnings only while setting up: the demo's registrations run their tasks inline, and
+# their INFO lines would bury the sign-in table that seed_demo prints last.
+LOG_LEVEL=WARNING .venv/bin/python manage.py migrate --noinput
+LOG_LEVEL=WARNING .venv/bin/python manage.py seed_demo
 echo "Serving the portal at http://127.0.0.1:8000 (Ctrl-C to stop)"
 exec .venv/bin/python manage.py runserver 127.0.0.1:8000
