@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from campaigns.services import campaign_for_code
@@ -38,14 +39,16 @@ from registry.views.registrant_auth import client_ip, registrant_sign_in
 SESSION_KEY = "registration"
 DONE_KEY = "registration_done"
 STEPS = ["phone", "code", "details", "work", "workplace", "consent", "review"]
+# Lazy: translated when a page shows them, in that request's language (a plain gettext
+# here would fix them in whatever language was active when the module was imported).
 STEP_TITLES = {
-    "phone": _("Phone"),
-    "code": _("Code"),
-    "details": _("About you"),
-    "work": _("Your work"),
-    "workplace": _("Workplace"),
-    "consent": _("Consent"),
-    "review": _("Check and send"),
+    "phone": gettext_lazy("Phone"),
+    "code": gettext_lazy("Code"),
+    "details": gettext_lazy("About you"),
+    "work": gettext_lazy("Your work"),
+    "workplace": gettext_lazy("Workplace"),
+    "consent": gettext_lazy("Consent"),
+    "review": gettext_lazy("Check and send"),
 }
 NEEDS_WORKPLACE = {
     ActorType.MICROENTERPRISE_OWNER,

@@ -1,7 +1,7 @@
 import pytest
 
 from accounts.models import Role
-from tests.factories import PASSWORD, user_with_role
+from tests.factories import PASSWORD, UserFactory, user_with_role
 
 pytestmark = pytest.mark.django_db
 
@@ -47,3 +47,25 @@ def test_every_page_offers_the_switcher(client):
         html = client.get(url).content.decode()
         assert 'name="language" value="km"' in html
         assert 'name="language" value="en"' in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "expected", "foreign"),
+    [
+        ("km", "ឈ្មោះអ្នកប្រើ ឬពាក្យសម្ងាត់មិនត្រឹមត្រូវទេ", "Please enter"),
+        ("en", "The username or the password is not right.", "ឈ្មោះ"),
+    ],
+)
+def test_a_wrong_password_is_explained_wholly_in_the_page_language(
+    client, language, expected, foreign
+):
+    UserFactory(username="staff-member")
+    client.cookies["django_language"] = language
+    response = client.post(
+        "/accounts/login/", {"username": "staff-member", "password": "wrong-password"}
+    )
+    assert response.status_code == 200
+    errors = response.content.decode().split('class="error-summary"', 1)[-1][:600]
+    assert expected in errors
+    assert foreign not in errors

@@ -209,3 +209,15 @@ def test_a_repeated_submit_does_not_register_twice(client):
     response = post(client, "review", {})
     assert response.status_code == 302
     assert Person.objects.count() == 1
+
+
+def test_step_names_follow_the_language_switch(client):
+    # The step titles were translated once, at import, in Khmer: every one stayed Khmer
+    # after switching to English.
+    client.cookies["django_language"] = "en"
+    english = client.get("/register/", follow=True).content.decode()
+    for title in ("Phone", "About you", "Your work", "Consent", "Check and send"):
+        assert f">{title}</li>" in english
+    assert "ពិនិត្យ និងផ្ញើ" not in english
+    client.cookies["django_language"] = "km"
+    assert ">ពិនិត្យ និងផ្ញើ</li>" in client.get("/register/", follow=True).content.decode()
