@@ -35,6 +35,14 @@ MONTHS = [
 ]
 
 
+# A form shows choices and a village picker where a file or the API takes codes: the
+# service's words for those ("Choose F (female) or M (male)", "Enter the village code")
+# are said here as the form shows them.
+PICKED_NOT_TYPED = {
+    "village_required": _("Choose the province, district, commune and village."),
+}
+
+
 class ServiceCheckedForm(forms.Form):
     """A form whose fields are checked by a service; its errors land on the fields."""
 
@@ -47,8 +55,25 @@ class ServiceCheckedForm(forms.Form):
             self.normalised = self.service_clean(data)
         except ValidationError as error:
             for field, errors in error.error_dict.items():
-                self.add_error(field if field in self.fields else None, errors)
+                target = field if field in self.fields else None
+                self.add_error(target, [self._as_shown(target, e) for e in errors])
         return data
+
+    def _as_shown(self, field: str | None, error: ValidationError) -> ValidationError:
+        """The error in the form's own terms: its choices' labels, not their codes."""
+        if error.code in PICKED_NOT_TYPED:
+            return ValidationError(PICKED_NOT_TYPED[error.code], code=error.code)
+        form_field = self.fields.get(field) if field else None
+        if isinstance(form_field, forms.ChoiceField) and error.code == f"{field}_invalid":
+            # A built form field holds its choices as a list of (value, label).
+            choices = cast("list[tuple[str, object]]", form_field.choices)
+            labels = [str(label) for value, label in choices if value != ""]
+            return ValidationError(
+                _("Choose one: %(choices)s."),
+                code=error.code,
+                params={"choices": ", ".join(labels)},
+            )
+        return error
 
 
 class PhoneForm(forms.Form):

@@ -1,5 +1,7 @@
 """Self-registration at /register/, step by step, through HTTP as a phone would."""
 
+import re
+
 import pytest
 
 from campaigns.models import Attribution
@@ -221,3 +223,37 @@ def test_step_names_follow_the_language_switch(client):
     assert "ពិនិត្យ និងផ្ញើ" not in english
     client.cookies["django_language"] = "km"
     assert ">ពិនិត្យ និងផ្ញើ</li>" in client.get("/register/", follow=True).content.decode()
+
+
+@pytest.mark.parametrize("language", ["en", "km"])
+def test_errors_name_choices_as_the_form_shows_them(client, language):
+    """A person picks a sex, a type of work and a village: the errors say so with the
+    labels they see, never the codes a file or the API uses."""
+    from registry.models.people import ActorType, Sector
+
+    assert post(client, "phone", {"phone": PHONE}).status_code == 302
+    assert post(client, "code", {"code": last_code()})["Location"] == "/register/details/"
+    client.cookies["django_language"] = language
+    details = post(client, "details", {"name_km": "សុខ ដារ៉ា", "date_of_birth": "17/05/1990"})
+    page = details.content.decode()
+    assert details.status_code == 200
+    assert "F (female)" not in page and "village code" not in page
+    if language == "en":
+        assert "Choose one: Female, Male." in page
+        assert "Choose the province, district, commune and village." in page
+    else:
+        assert "សូមជ្រើសរើសមួយ៖" in page
+        assert "សូមជ្រើសរើសខេត្ត ស្រុក ឃុំ និងភូមិ។" in page
+
+    post(
+        client,
+        "details",
+        {"name_km": "សុខ ដារ៉ា", "sex": "F", "date_of_birth": "17/05/1990", "village": village().pk},
+    )
+    work = post(client, "work", {}).content.decode()
+    errors = " ".join(re.findall(r'<ul class="errorlist[^"]*"[^>]*>(.*?)</ul>', work, re.S))
+    assert errors
+    for code in [*ActorType.values, *Sector.values]:
+        assert code not in errors, code
+    if language == "en":
+        assert "Choose one: Self-employed" in errors
