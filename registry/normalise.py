@@ -352,3 +352,19 @@ def normalise_national_id(value: str) -> str:
             code="national_id_placeholder",
         )
     return value
+
+
+def phone_display(value: str) -> str:
+    """A stored (E.164) number as people read it: +855977654321 → 097 765 4321.
+
+    A foreign number keeps its international form; anything unparsable is shown as is.
+    """
+    if not value:
+        return ""
+    try:
+        number = phonenumbers.parse(value, CAMBODIA_REGION)
+    except phonenumbers.NumberParseException:
+        return value
+    if number.country_code == CAMBODIA_COUNTRY_CODE:
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)

@@ -24,6 +24,7 @@ from registry.forms.registration import (
 )
 from registry.models import Consent, PhoneCode
 from registry.models.people import Channel
+from registry.normalise import phone_display
 from registry.services.consent import consent_set
 from registry.services.people import person_data_clean, person_leave, person_update
 from registry.services.phone_codes import phone_code_send, phone_code_verify
@@ -56,7 +57,9 @@ def home(request: HttpRequest) -> HttpResponse:
             form.add_error("phone", error)
         else:
             request.session[CODE_KEY] = {"phone": phone, "code_id": record.pk}
-            messages.info(request, _("We sent a code by SMS to %(phone)s.") % {"phone": phone})
+            messages.info(
+                request, _("We sent a code by SMS to %(phone)s.") % {"phone": phone_display(phone)}
+            )
             return redirect("registry:me_code")
     return render(request, "registry/me/sign_in.html", {"form": form})
 

@@ -29,6 +29,7 @@ from registry.forms.registration import (
 )
 from registry.models import Enterprise, PhoneCode
 from registry.models.people import ActorType, Channel, Sector
+from registry.normalise import phone_display
 from registry.regnumber import registration_number_format
 from registry.services.people import person_data_clean
 from registry.services.phone_codes import phone_code_send, phone_code_verify
@@ -224,7 +225,9 @@ def _send_code(request: HttpRequest, state: dict, phone: str) -> HttpResponse:
         return _go("phone")
     state.update({"phone": phone, "code_id": record.pk, "verified": False})
     _save(request, state)
-    messages.info(request, _("We sent a code by SMS to %(phone)s.") % {"phone": phone})
+    messages.info(
+        request, _("We sent a code by SMS to %(phone)s.") % {"phone": phone_display(phone)}
+    )
     return _go("code")
 
 

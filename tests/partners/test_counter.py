@@ -52,6 +52,12 @@ def test_staff_register_an_applicant_with_consent_and_signed_form(client, staff)
     assert "ចាន់" not in consent.evidence.name
     assert person.employments.get().enterprise.name == "Sophea grocery"
 
+    # The record as staff read it: the phone as dialled, the channel by its name.
+    client.cookies["django_language"] = "en"
+    page = client.get(response["Location"]).content.decode()
+    assert "097 777 8888" in page and "+855977778888" not in page
+    assert "Partner-bank branch" in page and "(branch)" not in page
+
 
 def test_ticked_consent_must_be_confirmed(client, staff):
     branch = staff.role_assignments.get().branch

@@ -16,6 +16,7 @@ from registry.normalise import (
     normalise_national_id,
     normalise_phone,
     parse_date,
+    phone_display,
 )
 
 pytestmark = pytest.mark.usefixtures("in_english")
@@ -478,3 +479,17 @@ def test_normalise_national_id_refuses_wrong_format(value):
 @pytest.mark.parametrize("value", ["000000000", "999999999", "111 111 111", "០០០០០០០០០"])
 def test_normalise_national_id_refuses_placeholders(value):
     assert_refused(normalise_national_id, value, "national_id_placeholder")
+
+
+@pytest.mark.parametrize(
+    ("stored", "shown"),
+    [
+        ("+855977654321", "097 765 4321"),
+        ("+85512345678", "012 345 678"),
+        ("+66812345678", "+66 81 234 5678"),  # a foreign number keeps its country code
+        ("", ""),
+        ("not a number", "not a number"),
+    ],
+)
+def test_a_stored_phone_is_shown_as_dialled_in_cambodia(stored, shown):
+    assert phone_display(stored) == shown
