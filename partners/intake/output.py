@@ -24,6 +24,7 @@ from partners.intake.columns import (
 from partners.intake.template_text import COLUMN_HELP, COLUMN_HELP_CONSENT, NOTES, sheet_titles
 from partners.models import IntakeBatch, IntakeRow
 from programmes.models import Programme
+from registry.models.people import ActorType, Sector, Sex
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "'")
 
@@ -88,6 +89,30 @@ def intake_template_csv(language: str | None = None) -> bytes:
     return codecs.BOM_UTF8 + (",".join(TEMPLATE_COLUMNS) + "\r\n").encode("utf-8")
 
 
+# Columns whose cells take one of a few codes: the workbook offers them as a drop-down,
+# so staff pick a value instead of typing it.
+CHOICE_COLUMNS = {"sex": Sex.values, "actor_type": ActorType.values, "sector": Sector.values}
+
+
+def _choice_lists(sheet) -> None:
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    last_row = settings.INTAKE_MAX_ROWS + 1
+    for column, values in CHOICE_COLUMNS.items():
+        letter = get_column_letter(TEMPLATE_COLUMNS.index(column) + 1)
+        choice = DataValidation(
+            type="list",
+            formula1='"{}"'.format(",".join(values)),
+            allow_blank=True,
+            showErrorMessage=True,
+            errorTitle="ជ្រើសរើសពីបញ្ជី / Choose from the list",
+            error="សូមជ្រើសរើសតម្លៃមួយពីបញ្ជី។ Choose a value from the list.",
+        )
+        choice.add(f"{letter}2:{letter}{last_row}")
+        sheet.add_data_validation(choice)
+
+
 def intake_template_xlsx() -> bytes:
     """The blank template as a workbook: a data sheet with the header, and a sheet of
     instructions in Khmer and English for every column."""
@@ -107,6 +132,7 @@ def intake_template_xlsx() -> bytes:
         # Text cells: Excel keeps leading zeros and does not turn dates into numbers.
         data.column_dimensions[letter].number_format = "@"
     data.freeze_panes = "A2"
+    _choice_lists(data)
 
     sheet = workbook.create_sheet(help_title)
     wrap = Alignment(wrap_text=True, vertical="top")

@@ -170,6 +170,23 @@ def test_xlsx_template_has_the_data_sheet_and_bilingual_instructions():
     assert "F (female) or M (male)" in described["sex"][3].value
 
 
+def test_xlsx_template_offers_the_codes_as_drop_down_lists():
+    from registry.models.people import ActorType, Sector
+
+    data = openpyxl.load_workbook(io.BytesIO(intake_template_xlsx())).worksheets[0]
+    lists = {}
+    for validation in data.data_validations.dataValidation:
+        assert validation.type == "list" and validation.showErrorMessage
+        first_cell = str(validation.sqref).split(":")[0]
+        column = data[first_cell].column - 1
+        lists[TEMPLATE_COLUMNS[column]] = validation.formula1.strip('"').split(",")
+    assert lists == {
+        "sex": ["F", "M"],
+        "actor_type": list(ActorType.values),
+        "sector": list(Sector.values),
+    }
+
+
 def test_the_blank_xlsx_template_filled_in_is_accepted(staff):
     workbook = openpyxl.load_workbook(io.BytesIO(intake_template_xlsx()))
     workbook.worksheets[0].append([ROW.get(column, "") for column in TEMPLATE_COLUMNS])
