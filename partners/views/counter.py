@@ -26,6 +26,7 @@ from registry.forms.registration import (
 from registry.models import Consent, Person
 from registry.models.people import Channel
 from registry.regnumber import registration_number_clean
+from registry.selectors.history import person_history
 from registry.selectors.people import person_list_visible_to, person_search
 from registry.services.people import person_data_clean, person_update
 from registry.services.registration import registration_submit
@@ -145,7 +146,7 @@ def applicant(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
     context = {
         "person": person,
         "consents": Consent.objects.filter(person=person).select_related("programme"),
-        "history": person.changes.select_related("actor")[:30],
+        "history": person_history(person=person),
         "employments": person.employments.select_related("enterprise"),
     }
     return render(request, "partners/applicant.html", context)

@@ -25,6 +25,7 @@ from registry.forms.registration import (
 from registry.models import Consent, PhoneCode
 from registry.models.people import Channel
 from registry.normalise import phone_display
+from registry.selectors.history import person_history
 from registry.services.consent import consent_set
 from registry.services.people import person_data_clean, person_leave, person_update
 from registry.services.phone_codes import phone_code_send, phone_code_verify
@@ -105,7 +106,7 @@ def detail(request: HttpRequest, number: str) -> HttpResponse:
     context = {
         "person": person,
         "consents": consents,
-        "history": person.changes.all()[:20],
+        "history": person_history(person=person),
         "employments": person.employments.select_related("enterprise"),
     }
     return render(request, "registry/me/person.html", context)

@@ -73,6 +73,11 @@ def test_correcting_details_keeps_history(client):
     change = PersonChange.objects.get(person=person, action="updated")
     assert change.changes["name_latin"] == ["Sok Dara", "Sokh Dara"]
     assert set(change.changes) == {"name_latin", "national_id", "occupation"}
+    history = client.get(f"/me/{person.registration_number}/").content.decode()
+    history = history.split('class="history"', 1)[1]
+    # The fields by their names on the page, not their names in the code.
+    assert "name in Latin letters" in history and "national ID number" in history
+    assert "name_latin" not in history and "national_id" not in history
 
 
 def test_bad_corrections_are_refused_per_field_and_nothing_changes(client):
@@ -116,6 +121,14 @@ def test_withdraw_one_consent_and_keep_the_other(client):
     )
     assert Consent.objects.filter(person=person, programme=skills).count() == 2
     assert Consent.objects.filter(person=person, programme=None, withdrawn_at=None).exists()
+
+    # The history names each programme, never its code.
+    history = client.get(f"/me/{person.registration_number}/").content.decode()
+    history = history.split('class="history"', 1)[1]
+    assert f"Consent withdrawn: {skills.name_en}" in history
+    assert f"Consent given: {nssf.name_en}" in history
+    assert "Consent given: Share my registration with partner institutions" in history
+    assert skills.code not in history
 
 
 def test_leaving_the_registry(client):
