@@ -51,6 +51,8 @@ def _detail(change: PersonChange, programme_names: dict[str, str]) -> str:
 
 def _field_label(name: str) -> str:
     try:
-        return str(Person._meta.get_field(name).verbose_name)
+        field = Person._meta.get_field(name)
     except FieldDoesNotExist:
         return name
+    # A history names the record's own fields; a reverse relation has no label.
+    return str(getattr(field, "verbose_name", name))
