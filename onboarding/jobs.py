@@ -45,4 +45,5 @@ def _sender(task_name: str, args: tuple, kwargs: dict) -> Callable[[], None]:
         # The registered task object, not send_task(): it honours CELERY_TASK_ALWAYS_EAGER.
         current_app.tasks[task_name].delay(*args, **kwargs)
 
+    send.task_name = task_name  # type: ignore[attr-defined]  # says what it queues
     return send

@@ -87,8 +87,11 @@ def intake_batch_validate(*, batch_id: int, on_progress: Progress | None = None)
     return batch_validate(batch_id=batch_id, on_progress=on_progress)
 
 
-def intake_batch_commit_request(*, batch: IntakeBatch, actor: User | None) -> IntakeBatch:
-    """Ask for a validated batch's valid rows to be registered (in the background)."""
+def intake_batch_commit_request(
+    *, batch: IntakeBatch, actor: User | None, enqueue: bool = True
+) -> IntakeBatch:
+    """Ask for a validated batch's valid rows to be registered: in the background, or
+    (`enqueue=False`) by the caller, who then runs `intake_batch_commit` itself."""
     with transaction.atomic():
         locked = IntakeBatch.objects.select_for_update().get(pk=batch.pk)
         if locked.status != IntakeBatch.Status.VALIDATED:
@@ -101,7 +104,8 @@ def intake_batch_commit_request(*, batch: IntakeBatch, actor: User | None) -> In
         locked.committed_by = actor
         locked.processed_rows = 0
         locked.save(update_fields=["status", "committed_by", "processed_rows"])
-        enqueue_on_commit("partners.tasks.intake_commit", locked.pk)
+        if enqueue:
+            enqueue_on_commit("partners.tasks.intake_commit", locked.pk)
     batch.refresh_from_db()
     return batch
 

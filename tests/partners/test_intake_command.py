@@ -145,3 +145,18 @@ def test_exit_status_from_the_command_line(tmp_path, rows, transactional_geograp
     assert refused.returncode == 1
     assert "UTF-16" in refused.stderr
     assert manage(tmp_path / "a.csv", "--branch", "nowhere").returncode == 1
+
+
+def test_the_command_commits_itself_and_hands_nothing_to_a_worker(
+    tmp_path, rows, django_capture_on_commit_callbacks
+):
+    # A worker given the batch too would take the commit's lock first, and the command
+    # would print "Registered: 0" for a file that is being registered (issue 15).
+    branch = BranchFactory()
+    with django_capture_on_commit_callbacks() as callbacks:
+        out = run(write_csv(tmp_path / "april.csv", rows), "--branch", branch.code)
+    queued = {getattr(callback, "task_name", None) for callback in callbacks}
+    assert "partners.tasks.intake_commit" not in queued
+    assert "partners.tasks.intake_validate" not in queued
+    assert "Registered: 2" in out
+    assert IntakeBatch.objects.get().status == IntakeBatch.Status.COMMITTED

@@ -72,7 +72,9 @@ class Command(BaseCommand):
         if batch.status == IntakeBatch.Status.REJECTED:
             raise CommandError(f"{path}: file refused: {batch.error_en}")
         if batch.status == IntakeBatch.Status.VALIDATED:
-            batch = intake_batch_commit_request(batch=batch, actor=uploader)
+            # Committed here, in this process: a worker given the same batch would take
+            # the commit's lock first and leave this command nothing true to report.
+            batch = intake_batch_commit_request(batch=batch, actor=uploader, enqueue=False)
         with _bar("registering", options["verbosity"]) as bar:
             batch = intake_batch_commit(batch_id=batch.pk, on_progress=_advance(bar))
 
