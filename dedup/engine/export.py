@@ -1,4 +1,7 @@
-"""The pairs found, as the CSV partners and auditors read (`manage.py export_duplicates`)."""
+"""The pairs found, as the CSV partners and auditors read (`manage.py export_duplicates`).
+
+References are written through registry.spreadsheets.cell_neutralise.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +9,8 @@ import csv
 from pathlib import Path
 
 from django.db import connection
+
+from registry.spreadsheets import cell_neutralise
 
 EXPORT_COLUMNS = ("reference_a", "reference_b", "score", "decision")
 
@@ -37,6 +42,14 @@ def duplicates_export(*, path: Path) -> int:
         cursor.execute(_SQL)
         while batch := cursor.fetchmany(10_000):
             for reference_a, reference_b, score, decision in batch:
-                writer.writerow([reference_a, reference_b, f"{score:.4f}", decision])
+                # A partner's reference is text they typed: it may start like a formula.
+                writer.writerow(
+                    [
+                        cell_neutralise(reference_a),
+                        cell_neutralise(reference_b),
+                        f"{score:.4f}",
+                        decision,
+                    ]
+                )
             rows += len(batch)
     return rows

@@ -17,7 +17,6 @@ Web pages, the API and `import_registrants` go through partners/services.py.
 from partners.intake.columns import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, TEMPLATE_COLUMNS
 from partners.intake.commit import batch_commit
 from partners.intake.output import (
-    cell_neutralise,
     errors_text,
     intake_rejected_rows_csv,
     intake_rejected_rows_write,
@@ -34,7 +33,6 @@ __all__ = [
     "IntakeFile",
     "batch_commit",
     "batch_validate",
-    "cell_neutralise",
     "errors_text",
     "intake_file_read",
     "intake_rejected_rows_csv",

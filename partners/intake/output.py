@@ -25,13 +25,7 @@ from partners.intake.template_text import COLUMN_HELP, COLUMN_HELP_CONSENT, NOTE
 from partners.models import IntakeBatch, IntakeRow
 from programmes.models import Programme
 from registry.models.people import ActorType, Sector, Sex
-
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "'")
-
-
-def cell_neutralise(value: str) -> str:
-    """The cell as text no spreadsheet evaluates; the reader undoes it."""
-    return "'" + value if value.startswith(_FORMULA_STARTS) else value
+from registry.spreadsheets import cell_neutralise
 
 
 def errors_text(errors: dict, language: str) -> str:

@@ -245,3 +245,14 @@ def test_a_batch_merge_refused_at_the_end_of_its_chunk_leaves_no_case(geography)
         (copies[0].pk, "merged")
     ]
     assert decided.get((originals[1].pk, copies[1].pk)) is None
+
+
+def test_export_duplicates_neutralises_references_that_look_like_formulas(geography, tmp_path):
+    _originals, _copies, _uncertain = registry_with_duplicates()
+    dedup_batch(chunk_size=50)
+    Person.objects.filter(reference="BR-U1").update(reference='=HYPERLINK("x")')
+    path = tmp_path / "pairs.csv"
+    call_command("export_duplicates", str(path))
+    with path.open(encoding="utf-8") as handle:
+        possible = [r for r in csv.DictReader(handle) if r["decision"] == "possible"]
+    assert possible[0]["reference_a"] == '\'=HYPERLINK("x")'

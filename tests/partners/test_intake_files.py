@@ -11,7 +11,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from accounts.models import Role
 from partners.intake import (
     TEMPLATE_COLUMNS,
-    cell_neutralise,
     intake_rejected_rows_csv,
     intake_template_csv,
     intake_template_xlsx,
@@ -25,6 +24,7 @@ from partners.intake.selectors import (
 )
 from partners.models import IntakeBatch, IntakeRow
 from partners.services import intake_batch_create, intake_batch_validate
+from registry.spreadsheets import cell_neutralise
 from tests.factories import INTAKE_ROW, BranchFactory, ProgrammeFactory, UserFactory, user_with_role
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_english")]
@@ -136,6 +136,12 @@ def test_cell_neutralise():
     assert cell_neutralise("'quoted") == "''quoted"
     assert cell_neutralise("Sok Dara") == "Sok Dara"
     assert cell_neutralise("") == ""
+    # What the probe found written back raw (issue 15).
+    assert cell_neutralise("=SUM(1,2)") == "'=SUM(1,2)"
+    assert cell_neutralise(" =1+1") == "' =1+1"
+    assert cell_neutralise("＝1+1") == "'＝1+1"
+    assert cell_neutralise("@cmd") == "'@cmd"
+    assert cell_neutralise("- 5") == "'- 5"
 
 
 def test_csv_template_is_the_header_row_only():
