@@ -12,7 +12,7 @@ INTAKE_EXTENSIONS = ["csv", "xlsx"]
 
 
 class CounterForm(forms.Form):
-    """What only the counter asks: which branch, the form number, phone, consent proof."""
+    """What only the counter asks: which branch, the form number, the phone."""
 
     branch: forms.ModelChoiceField[Branch] = forms.ModelChoiceField(
         label=_("Branch"), queryset=None, empty_label=None
@@ -31,6 +31,18 @@ class CounterForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"inputmode": "tel"}),
     )
+
+    def __init__(self, *args, branches, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["branch"].queryset = branches
+
+    def clean_phone(self) -> str:
+        return normalise_phone(self.cleaned_data["phone"], required=False)
+
+
+class ConsentProofForm(forms.Form):
+    """The staff member's confirmation of the purposes ticked, shown below them."""
+
     consent_confirmed = forms.BooleanField(
         label=_("The applicant agreed to each purpose ticked above, after I explained it."),
         required=False,
@@ -40,13 +52,6 @@ class CounterForm(forms.Form):
         required=False,
         validators=[FileExtensionValidator(["jpg", "jpeg", "png", "pdf"])],
     )
-
-    def __init__(self, *args, branches, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["branch"].queryset = branches
-
-    def clean_phone(self) -> str:
-        return normalise_phone(self.cleaned_data["phone"], required=False)
 
     def clean_consent_photo(self):
         photo = self.cleaned_data.get("consent_photo")
@@ -71,3 +76,28 @@ class IntakeUploadForm(forms.Form):
     def __init__(self, *args, branches, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["branch"].queryset = branches
+
+
+# The registration forms speak to the registrant ("your ID card"); at the counter a staff
+# member reads them about the applicant.
+STAFF_WORDING = {
+    ("details", "name_km", "help_text"): _(
+        "Family name first, as on the applicant's ID card. Example: សុខ ដារ៉ា"
+    ),
+    ("work", "actor_type", "label"): _("The applicant's type of work"),
+    ("workplace", "enterprise_name", "label"): _("Name of the applicant's business"),
+    ("workplace", "workers", "label"): _("How many people work for the applicant?"),
+    ("workplace", "employer_id", "label"): _("The applicant's employer"),
+    ("workplace", "employer_name", "label"): _("Or type the name of the applicant's employer"),
+    ("workplace", "seasonal_months", "label"): _(
+        "In which months does the applicant usually work?"
+    ),
+}
+
+
+def staff_wording(forms_by_name: dict[str, forms.Form]) -> None:
+    """Word the registration forms about the applicant, for the staff member."""
+    for (form_name, field_name, attribute), text in STAFF_WORDING.items():
+        field = forms_by_name[form_name].fields.get(field_name)
+        if field is not None:
+            setattr(field, attribute, text)

@@ -13,7 +13,7 @@ from accounts.models import Role
 from accounts.permissions import role_required
 from accounts.types import AuthenticatedHttpRequest
 from geography.forms import is_picker_refresh, picker_keep
-from partners.forms import CounterForm
+from partners.forms import ConsentProofForm, CounterForm, staff_wording
 from partners.selectors import branch_counts, branch_list_for
 from registry.forms.registration import (
     ConsentForm,
@@ -54,13 +54,16 @@ def branch_home(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 def _forms(request: AuthenticatedHttpRequest, data=None, files=None):
     actor_type = (data or {}).get("w-actor_type", "")
-    return {
+    forms = {
         "counter": CounterForm(data, files, branches=branch_list_for(user=request.user)),
         "details": DetailsForm(data, prefix="d"),
         "work": WorkForm(data, prefix="w"),
         "workplace": WorkplaceForm(data, prefix="p", actor_type=actor_type),
         "consent": ConsentForm(data),
+        "proof": ConsentProofForm(data, files),
     }
+    staff_wording(forms)
+    return forms
 
 
 @login_required
@@ -73,14 +76,15 @@ def register(request: AuthenticatedHttpRequest) -> HttpResponse:
     forms = _forms(request, request.POST, request.FILES)
     if is_picker_refresh(request.POST):
         forms["details"] = DetailsForm(initial=unprefixed(request.POST, "d"), prefix="d")
+        staff_wording(forms)
         picker_keep(forms["details"], "d-village", request.POST)
         return _render_register(request, forms)
     if not all(form.is_valid() for form in forms.values()):
         return _render_register(request, forms)
-    counter, consent = forms["counter"], forms["consent"]
+    counter, consent, proof = forms["counter"], forms["consent"], forms["proof"]
     wanted = consent.wanted()
-    if wanted and not counter.cleaned_data["consent_confirmed"]:
-        counter.add_error(
+    if wanted and not proof.cleaned_data["consent_confirmed"]:
+        proof.add_error(
             "consent_confirmed",
             _("Confirm that the applicant agreed to each ticked purpose, or untick them."),
         )
@@ -103,7 +107,7 @@ def register(request: AuthenticatedHttpRequest) -> HttpResponse:
         entered_by=request.user,
         branch=counter.cleaned_data["branch"],
         reference=counter.cleaned_data["reference"],
-        consent_evidence=counter.cleaned_data["consent_photo"],
+        consent_evidence=proof.cleaned_data["consent_photo"],
     )
     if created:
         messages.success(

@@ -147,3 +147,19 @@ def test_applicants_of_other_branches_are_not_found(client, staff):
     client.force_login(user_with_role(Role.BRANCH_STAFF, branch=other))
     assert client.get(f"/branch/applicants/{mine.registration_number}/").status_code == 404
     assert client.get(f"/branch/applicants/{person.registration_number}/").status_code == 200
+
+
+def test_the_counter_form_speaks_about_the_applicant_and_confirms_below_the_purposes(
+    client, staff
+):
+    ProgrammeFactory()
+    client.force_login(staff)
+    client.cookies["django_language"] = "en"
+    page = client.get("/branch/register/").content.decode()
+    assert "your ID card" not in page and "the applicant's ID card" in page
+    assert "What kind of work do you do?" not in page
+    assert "The applicant&#x27;s type of work" in page or "The applicant's type of work" in page
+    # The confirmation follows the purposes it confirms.
+    purposes = page.index('name="purposes"')
+    assert page.index('name="consent_confirmed"') > purposes
+    assert page.index('name="consent_photo"') > purposes
