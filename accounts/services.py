@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.db.models import Model
+from rest_framework.authtoken.models import Token
 
 from accounts.models import Role, RoleAssignment, User
 
@@ -30,3 +31,16 @@ def user_create_with_role(
     assignment.full_clean()
     assignment.save()
     return user
+
+
+@transaction.atomic
+def api_token_rotate(*, user: User) -> tuple[str, bool]:
+    """A new API token for `user`; any previous one stops working at once.
+
+    Returns (the key, whether a previous token was replaced). The key is shown once, to
+    the user, and never stored anywhere else in clear by the portal.
+    """
+    if not user.is_active:
+        raise ValueError("an inactive user gets no token")
+    replaced = Token.objects.filter(user=user).delete()[0] > 0
+    return Token.objects.create(user=user).key, replaced

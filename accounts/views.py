@@ -1,15 +1,20 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+from rest_framework.authtoken.models import Token
 
 from accounts.forms import SignInForm
-from accounts.selectors import user_home_url
-from accounts.services import user_language_set
+from accounts.selectors import user_home_url, user_roles
+from accounts.services import api_token_rotate, user_language_set
+from accounts.types import AuthenticatedHttpRequest
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -61,3 +66,19 @@ def _set_language_cookie(response: HttpResponse, language: str) -> None:
         secure=settings.LANGUAGE_COOKIE_SECURE,
         samesite="Lax",
     )
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def api_token(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """A staff member's key for the API (a partner's own system uses it). The key is shown
+    once, on the answer to the POST that makes it; a new one replaces the old at once."""
+    if not user_roles(user=request.user):
+        raise PermissionDenied
+    key = replaced = None
+    if request.method == "POST":
+        key, replaced = api_token_rotate(user=request.user)
+    existing = Token.objects.filter(user=request.user).values_list("created", flat=True).first()
+    context = {"key": key, "replaced": replaced, "created": existing}
+    return render(request, "accounts/api_token.html", context)

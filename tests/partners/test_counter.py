@@ -149,9 +149,7 @@ def test_applicants_of_other_branches_are_not_found(client, staff):
     assert client.get(f"/branch/applicants/{person.registration_number}/").status_code == 200
 
 
-def test_the_counter_form_speaks_about_the_applicant_and_confirms_below_the_purposes(
-    client, staff
-):
+def test_the_counter_form_speaks_about_the_applicant_and_confirms_below_the_purposes(client, staff):
     ProgrammeFactory()
     client.force_login(staff)
     client.cookies["django_language"] = "en"
