@@ -38,3 +38,15 @@ def test_seed_demo_twice_adds_nothing():
         RoleAssignment.objects.count(),
         Branch.objects.count(),
     )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_seed_demo_leaves_duplicates_waiting_for_review(transactional_geography):
+    # Transactional: the duplicate check runs when each registration commits, as in the demo.
+    from dedup.models import DuplicateCase
+
+    call_command("seed_demo", registrants=20)
+    open_cases = DuplicateCase.objects.filter(decision=DuplicateCase.Decision.OPEN)
+    assert open_cases.count() >= 2
+    references = set(open_cases.values_list("person_a__reference", "person_b__reference"))
+    assert ("DEMO-REVIEW-1-1", "DEMO-REVIEW-1-2") in references

@@ -21,7 +21,7 @@ from geography.services import geography_load
 from partners.models import Branch, Partner
 from programmes.models import Programme
 from registry.models import Person
-from registry.models.people import ActorType, Channel
+from registry.models.people import ActorType, Channel, Sector
 from registry.services.people import PersonData, person_data_clean
 from registry.services.registration import registration_submit
 from registry.services.work import WorkData
@@ -74,6 +74,7 @@ class Command(BaseCommand):
             users = self._users(branches, programmes)
             campaign = self._campaign(users[Role.CAMPAIGN_ORGANISER])
         created = self._registrants(registrants, seed, branches, campaign, users)
+        created += self._pairs_for_review(branches[0], users[Role.BRANCH_STAFF])
         self._print_credentials(users, created)
 
     def _programmes(self) -> dict[str, Programme]:
@@ -215,6 +216,37 @@ class Command(BaseCommand):
             self.stdout.write(f"{skipped} generated rows did not validate and were skipped.")
         return created
 
+    def _pairs_for_review(self, branch: Branch, staff: User) -> int:
+        """People registered twice with one detail that only a reviewer can settle (the
+        sex differs, all else agrees), so a newcomer finds cases at /review/duplicates/.
+        They go through registration like everyone; the duplicate check runs on commit."""
+        village = Village.objects.filter(code="12010101").first() or Village.objects.first()
+        created = 0
+        for number, (name_km, latin_first, latin_second) in enumerate(REVIEW_PAIRS, 1):
+            for copy, (sex, latin) in enumerate((("F", latin_first), ("M", latin_second)), 1):
+                raw = {
+                    "name_km": name_km,
+                    "name_latin": latin,
+                    "sex": sex,
+                    "date_of_birth": f"0{number}/0{number + 2}/198{number}",
+                    "national_id": f"90000000{number}",
+                    "phone": f"016 00{number} 00{number}",
+                    "village": village,
+                    "actor_type": ActorType.SELF_EMPLOYED,
+                    "sector": Sector.SERVICES,
+                }
+                _person, is_new = registration_submit(
+                    data=person_data_clean(raw=raw),
+                    work=None,
+                    consents=set(),
+                    channel=Channel.BRANCH,
+                    branch=branch,
+                    reference=f"DEMO-REVIEW-{number}-{copy}",
+                    entered_by=staff,
+                )
+                created += is_new
+        return created
+
     def _print_credentials(self, users, created):
         self.stdout.write(self.style.SUCCESS(f"Demo data ready ({created} registrants added)."))
         self.stdout.write(f"Sign in at /accounts/login/ with password: {DEMO_PASSWORD}")
@@ -225,6 +257,13 @@ class Command(BaseCommand):
             "printed by `manage.py sms_outbox` (development SMS backend)."
         )
 
+
+# Khmer name, then the Latin spelling on each of the two records.
+REVIEW_PAIRS = [
+    ("មាស សុភី", "Meas Sophy", "Meah Sophy"),
+    ("ឈឹម វណ្ណា", "Chhim Vanna", "Chhim Vana"),
+    ("កែវ ច័ន្ទធី", "Keo Chanthy", "Keo Chanthy"),
+]
 
 EMPLOYERS = ["ហាងកាត់ដេរ សុខា", "Lucky Garment Workshop", "ភោជនីយដ្ឋាន ម្លប់ស្វាយ", "Angkor Brick Kiln"]
 
