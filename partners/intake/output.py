@@ -28,12 +28,22 @@ from registry.models.people import ActorType, Sector, Sex
 from registry.spreadsheets import cell_neutralise
 
 
+def errors_in_language(errors: dict, language: str) -> list[tuple[str, str]]:
+    """[(column, message)] in `language` (km or en), in the template's column order (so a
+    row's problems read left to right, as its cells do)."""
+    language = language if language in ("km", "en") else "en"
+    order = {column: index for index, column in enumerate(TEMPLATE_COLUMNS)}
+    columns = sorted(errors, key=lambda column: (order.get(column, len(order)), column))
+    return [
+        (column, " ".join(errors[column].get(language) or errors[column].get("en") or []))
+        for column in columns
+    ]
+
+
 def errors_text(errors: dict, language: str) -> str:
     """'field: message; field: message' in `language` (km or en)."""
-    language = language if language in ("km", "en") else "en"
     return "; ".join(
-        f"{field}: {' '.join(messages.get(language) or messages.get('en') or [])}"
-        for field, messages in errors.items()
+        f"{field}: {message}" for field, message in errors_in_language(errors, language)
     )
 
 

@@ -3,7 +3,7 @@
 from django.db.models import Count, QuerySet
 
 from accounts.models import User
-from partners.intake.output import errors_text
+from partners.intake.output import errors_in_language, errors_text
 from partners.models import IntakeBatch, IntakeRow
 from partners.selectors import branch_list_for
 
@@ -21,7 +21,7 @@ def intake_batch_list_visible_to(*, user: User) -> QuerySet[IntakeBatch]:
 
 def intake_row_list(*, batch: IntakeBatch, status: str | None = None) -> QuerySet[IntakeRow]:
     """The batch's rows in file order, optionally of one status (for the preview)."""
-    rows = IntakeRow.objects.filter(batch=batch).order_by("row_number")
+    rows = IntakeRow.objects.filter(batch=batch).select_related("person").order_by("row_number")
     return rows.filter(status=status) if status else rows
 
 
@@ -40,12 +40,8 @@ def intake_row_counts(*, batch: IntakeBatch) -> dict[str, int]:
 
 
 def intake_row_errors(*, row: IntakeRow, language: str) -> list[tuple[str, str]]:
-    """[(column, message)] of an invalid row in `language` (km or en)."""
-    language = language if language in ("km", "en") else "en"
-    return [
-        (column, " ".join(messages.get(language) or messages.get("en") or []))
-        for column, messages in row.errors.items()
-    ]
+    """[(column, message)] of an invalid row in `language` (km or en), in column order."""
+    return errors_in_language(row.errors, language)
 
 
 def intake_row_errors_text(*, row: IntakeRow, language: str) -> str:

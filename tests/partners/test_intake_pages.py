@@ -49,6 +49,27 @@ def test_upload_preview_commit_and_rejected_rows(client, staff, django_capture_o
     assert batch.status == "committed" and batch.committed_rows == 1
     person = Person.objects.get()
     assert (person.reference, person.branch, person.channel) == ("R-1", branch, "bulk")
+    # The registered rows show whom they registered.
+    registered = client.get(f"/branch/intake/{batch.pk}/?show=committed").content.decode()
+    assert person.registration_number in registered
+
+
+def test_a_rows_problems_read_in_the_order_of_its_columns(
+    client, staff, django_capture_on_commit_callbacks
+):
+    branch = staff.role_assignments.get().branch
+    upload(client, branch, f"{HEADER}\n{BAD}\n", capture=django_capture_on_commit_callbacks)
+    batch = IntakeBatch.objects.get()
+    page = client.get(f"/branch/intake/{batch.pk}/").content.decode()
+    shown = [page.index(f"<strong>{column}</strong>") for column in ORDERED_PROBLEMS]
+    assert shown == sorted(shown)
+    rejected = client.get(f"/branch/intake/{batch.pk}/rejected.csv").content.decode("utf-8-sig")
+    listed = [rejected.index(f"{column}:") for column in ORDERED_PROBLEMS]
+    assert listed == sorted(listed)
+
+
+# The columns of BAD with a problem, in the template's order.
+ORDERED_PROBLEMS = ["sex", "date_of_birth", "phone", "village_code", "actor_type"]
 
 
 def test_progress_fragment_tells_htmx_to_reload_when_done(
