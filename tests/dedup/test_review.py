@@ -181,3 +181,31 @@ def test_a_stopped_check_is_shown_and_can_be_continued(
     stopped.refresh_from_db()
     assert stopped.status == "finished"  # resumed, not started afresh
     assert DedupRun.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("en", ["Phone: the same (counts strongly for the same person)",
+                "Name in Khmer script: almost the same (counts for the same person)",
+                "The sex differs."]),
+        ("km", ["លេខទូរស័ព្ទ: ដូចគ្នា"]),
+    ],
+)  # fmt: skip
+def test_reasons_read_as_the_form_names_things(client, officer, language, expected):
+    c = case()
+    c.reasons = [
+        {"field": "phone", "outcome": "agree", "level": "agree", "weight": 5.1},
+        {"field": "name_km", "outcome": "partial", "level": "close", "weight": 2.4},
+        {"field": "rule", "outcome": "disagree", "level": "sex_differs", "weight": None},
+    ]
+    c.save()
+    client.cookies["django_language"] = language
+    page = client.get(f"/review/duplicates/{c.pk}/").content.decode()
+    for text in expected:
+        assert text in page
+    # Never the engine's codes, nor its raw weights.
+    assert "name_km" not in page.split("<main", 1)[1] and "5.1" not in page and "5,1" not in page
+    queue = client.get("/review/duplicates/").content.decode()
+    assert ">phone<" not in queue
+    assert ">Phone<" in queue if language == "en" else ">លេខទូរស័ព្ទ<" in queue
