@@ -21,7 +21,7 @@ def intake_batch_list_visible_to(*, user: User) -> QuerySet[IntakeBatch]:
 
 def intake_row_list(*, batch: IntakeBatch, status: str | None = None) -> QuerySet[IntakeRow]:
     """The batch's rows in file order, optionally of one status (for the preview)."""
-    rows = IntakeRow.objects.filter(batch=batch).select_related("person").order_by("row_number")
+    rows = IntakeRow.objects.filter(batch=batch).order_by("row_number")
     return rows.filter(status=status) if status else rows
 
 
