@@ -5,6 +5,21 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import RoleAssignment, User
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """For records written only by services (people, work, consent, history, messages,
+    codes, decisions, attributions): administrators look, never edit. It is about what
+    staff may do, and every app that uses it sits above accounts."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class RoleAssignmentInline(admin.TabularInline):
     model = RoleAssignment
     extra = 0

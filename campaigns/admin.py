@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from accounts.admin import ReadOnlyAdmin
 from campaigns.models import Attribution, Campaign, Event
 
 
@@ -19,19 +20,10 @@ class CampaignAdmin(admin.ModelAdmin):
 
 
 @admin.register(Attribution)
-class AttributionAdmin(admin.ModelAdmin):
+class AttributionAdmin(ReadOnlyAdmin):
     """Written by the registration that the campaign brought in (registration_submit):
     look, don't edit, like the registry's records (registry/admin.py)."""
 
     list_display = ["person", "campaign", "event", "created_at"]
     list_filter = ["campaign"]
     raw_id_fields = ["person", "event"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

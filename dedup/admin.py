@@ -1,7 +1,7 @@
 from django.contrib import admin
 
+from accounts.admin import ReadOnlyAdmin
 from dedup.models import DedupRun, DuplicateCase, Merge
-from registry.admin import ReadOnlyAdmin
 
 
 @admin.register(DuplicateCase)

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from accounts.admin import ReadOnlyAdmin
 from registry.models import (
     Consent,
     Employment,
@@ -27,20 +28,6 @@ from registry.models import (
     PhoneCode,
     SmsMessage,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Records written only by services (people, work, consent, history, messages, codes,
-    decisions): look, don't edit."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 def staff_page_link(person: Person | None):
