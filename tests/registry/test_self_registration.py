@@ -257,3 +257,14 @@ def test_errors_name_choices_as_the_form_shows_them(client, language):
         assert code not in errors, code
     if language == "en":
         assert "Choose one: Self-employed" in errors
+
+
+def test_the_step_count_never_grows_as_the_person_answers(client):
+    def count(page: str) -> int:
+        return int(re.search(r"Step \d+ of (\d+)", page).group(1))
+
+    first = client.get("/register/", follow=True).content.decode()
+    assert count(first) == 7
+    fill_until_consent(client, actor_type="microenterprise_owner")
+    owner = client.get("/register/workplace/").content.decode()
+    assert count(owner) == 7  # the owner's workplace step was counted from the start
