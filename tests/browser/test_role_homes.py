@@ -79,3 +79,25 @@ def test_khmer_text_renders_with_the_bundled_font(page):
         " return document.fonts.check('16px \"Noto Sans Khmer\"', 'ចុះឈ្មោះ'); }"
     )
     assert loaded is True
+
+
+def test_radio_buttons_sit_on_the_line_of_their_labels(page):
+    user = user_with_role(Role.BRANCH_STAFF, branch=BranchFactory())
+    sign_in(page, user.username)
+    page.wait_for_selector('[data-role-home="branch_staff"]')
+    page.goto("/branch/register/")
+    # For each radio button: how far the middle of its circle is from the middle of its
+    # words (measured on the label's text, not on the label box that holds both).
+    offsets = page.evaluate(
+        """() => [...document.querySelectorAll('.field label > input[type=radio]')].map(input => {
+            const words = [...input.parentElement.childNodes].filter(
+                n => n.nodeType === Node.TEXT_NODE && n.textContent.trim());
+            const range = document.createRange();
+            range.selectNodeContents(words[words.length - 1]);
+            const text = range.getBoundingClientRect();
+            const circle = input.getBoundingClientRect();
+            return Math.abs((circle.top + circle.bottom) / 2 - (text.top + text.bottom) / 2);
+        })"""
+    )
+    assert offsets
+    assert max(offsets) < 3, offsets
