@@ -25,7 +25,7 @@ from registry.forms.registration import (
 )
 from registry.models import Consent, Person
 from registry.models.people import Channel
-from registry.regnumber import registration_number_clean
+from registry.regnumber import registration_number_clean, registration_number_display
 from registry.selectors.history import person_history
 from registry.selectors.people import person_list_visible_to, person_search
 from registry.services.people import person_data_clean, person_update
@@ -112,7 +112,8 @@ def register(request: AuthenticatedHttpRequest) -> HttpResponse:
     if created:
         messages.success(
             request,
-            _("Registered. Registration number: %(n)s") % {"n": person.registration_number},
+            _("Registered. Registration number: %(n)s")
+            % {"n": registration_number_display(person.registration_number)},
         )
     else:
         messages.warning(

@@ -1,10 +1,12 @@
-"""How registry values are shown to people: a phone as it is dialled in Cambodia, a
-channel by its name in the page's language (never the stored code)."""
+"""How registry values are shown to people: a registration number in its groups (as on
+the card), a phone as it is dialled in Cambodia, a channel by its name in the page's
+language (never the stored code)."""
 
 from django import template
 
 from registry.models.people import Channel
 from registry.normalise import phone_display
+from registry.regnumber import registration_number_display
 
 register = template.Library()
 
@@ -22,3 +24,11 @@ def channel_label(value: str) -> str:
         return str(Channel(value).label)
     except ValueError:
         return value
+
+
+@register.filter
+def regnumber(value: str) -> str:
+    """4456138538 → 445 613 8538, the one way a number is written on pages and cards
+    (every look-up accepts it with or without the spaces)."""
+    text = str(value or "")
+    return registration_number_display(text) if len(text) == 10 and text.isdigit() else text

@@ -72,9 +72,7 @@ def _steps_for(state: dict) -> list[str]:
     step is counted (three types of work of four need it), so "Step 3 of 7" never grows
     to 8: it only shrinks, for the self-employed, who have no workplace step."""
     actor_type = state.get("work", {}).get("actor_type")
-    return [
-        s for s in STEPS if s != "workplace" or not actor_type or actor_type in NEEDS_WORKPLACE
-    ]
+    return [s for s in STEPS if s != "workplace" or not actor_type or actor_type in NEEDS_WORKPLACE]
 
 
 def _first_missing(state: dict) -> str:

@@ -161,3 +161,15 @@ def test_the_counter_form_speaks_about_the_applicant_and_confirms_below_the_purp
     purposes = page.index('name="purposes"')
     assert page.index('name="consent_confirmed"') > purposes
     assert page.index('name="consent_photo"') > purposes
+
+
+def test_the_branch_writes_registration_numbers_in_their_groups(client, staff):
+    branch = staff.role_assignments.get().branch
+    person = PersonFactory(branch=branch, partner=branch.partner)
+    number = person.registration_number
+    grouped = f"{number[:3]} {number[3:6]} {number[6:]}"
+    client.force_login(staff)
+    assert f">{grouped}</a>" in client.get("/branch/").content.decode()
+    assert (
+        f'class="regno">{grouped}<' in client.get(f"/branch/applicants/{number}/").content.decode()
+    )

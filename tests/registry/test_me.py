@@ -176,3 +176,13 @@ def test_merged_records_are_not_shown(client):
     PersonFactory(phone=PHONE, status=Person.Status.MERGED)
     sign_in(client)
     assert "No registration uses this phone number." in client.get("/me/").content.decode()
+
+
+def test_registration_numbers_are_written_in_their_groups_as_on_the_card(client):
+    person = PersonFactory(phone=PHONE)
+    number = person.registration_number
+    grouped = f"{number[:3]} {number[3:6]} {number[6:]}"
+    sign_in(client)
+    for page in ("/me/", f"/me/{number}/", f"/me/{grouped}/"):
+        html = client.get(page, follow=True).content.decode()
+        assert f'class="regno">{grouped}<' in html, page
