@@ -21,6 +21,8 @@ from rapidfuzz import process
 from rapidfuzz.distance import Indel
 
 from dedup.engine.keys import KEY_FIELDS, Keys
+from registry.models import Person
+from registry.selectors.people import person_survivors
 
 
 @dataclass(frozen=True)
@@ -133,30 +135,13 @@ def candidates_lookup(keys: Keys) -> list[tuple[Keys, int]]:
 
 
 def _survivors(ids: set[int]) -> dict[int, int]:
-    """The active record each of `ids` is, following merges made in a chain."""
-    if not ids:
-        return {}
-    resolved: dict[int, int] = {}
-    pending = {pk: pk for pk in ids}  # record -> where its chain has got to
-    for _ in range(20):
-        if not pending:
-            break
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT id, status, merged_into_id FROM registry_person WHERE id = ANY(%s)",
-                [list(set(pending.values()))],
-            )
-            step = {pk: (status, merged_into) for pk, status, merged_into in cursor.fetchall()}
-        for start, at in list(pending.items()):
-            status, merged_into = step.get(at, (None, None))
-            if status == "active":
-                resolved[start] = at
-                del pending[start]
-            elif status == "merged" and merged_into:
-                pending[start] = merged_into
-            else:
-                del pending[start]  # withdrawn or gone: no one to pair with
-    return resolved
+    """The active record each of `ids` is, following merges made in a chain; a record
+    whose chain ends withdrawn or gone has no one to pair with and is left out."""
+    return {
+        start: end
+        for start, (end, status) in person_survivors(person_ids=ids).items()
+        if status == Person.Status.ACTIVE
+    }
 
 
 # --------------------------------------------------------------------------- batch

@@ -3,6 +3,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+# How the history names the general purpose "share my data with partner institutions"
+# (a consent with no programme).
+DATA_SHARING_PURPOSE = "data_sharing"
+
 
 class Consent(models.Model):
     """A registrant's permission for one purpose: a programme, or data sharing.

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from programmes.models import Programme
 from registry.models import Person, PersonChange
-from registry.services.consent import DATA_SHARING_PURPOSE
+from registry.models.consent import DATA_SHARING_PURPOSE
 
 CONSENT_ACTIONS = (PersonChange.Action.CONSENT_GIVEN, PersonChange.Action.CONSENT_WITHDRAWN)
 

@@ -1,5 +1,8 @@
 """Who may see which registrants: the one scoping rule every list, page and API uses."""
 
+from collections.abc import Iterable
+
+from django.db import connection
 from django.db.models import Q, QuerySet
 
 from accounts.models import Role, RoleAssignment, User
@@ -62,3 +65,37 @@ def person_search(*, queryset: QuerySet[Person], query: str) -> QuerySet[Person]
         condition |= Q(registration_number__startswith=digits) | Q(phone__contains=digits[-8:])
         condition |= Q(national_id=digits)
     return queryset.filter(condition)
+
+
+# Merges make short chains (a record merged into one later merged itself); a bound keeps
+# a damaged chain from looping.
+MERGE_CHAIN_STEPS = 20
+
+
+def person_survivors(*, person_ids: Iterable[int]) -> dict[int, tuple[int, str | None]]:
+    """{id: (the record its chain of merges ends at, that record's status)}.
+
+    A record not merged ends at itself; a record that does not exist has status None.
+    One query per step of the longest chain.
+    """
+    ends = {pk: pk for pk in person_ids}
+    statuses: dict[int, str | None] = {}
+    for _step in range(MERGE_CHAIN_STEPS):
+        asked = set(ends.values()) - statuses.keys()
+        if not asked:
+            break
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT id, status, merged_into_id FROM registry_person WHERE id = ANY(%s)",
+                [list(asked)],
+            )
+            rows = {pk: (status, merged_into) for pk, status, merged_into in cursor.fetchall()}
+        for start, at in ends.items():
+            if at not in asked:
+                continue
+            status, merged_into = rows.get(at, (None, None))
+            if status == Person.Status.MERGED and merged_into:
+                ends[start] = merged_into
+            else:
+                statuses[at] = status
+    return {start: (end, statuses.get(end)) for start, end in ends.items()}

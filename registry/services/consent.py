@@ -6,9 +6,7 @@ from django.utils import timezone
 from accounts.models import User
 from programmes.models import Programme
 from registry.models import Consent, Person, PersonChange
-
-# How the history names the general purpose "share my data with partner institutions".
-DATA_SHARING_PURPOSE = "data_sharing"
+from registry.models.consent import DATA_SHARING_PURPOSE
 
 
 def _purpose_label(programme: Programme | None) -> str:

@@ -35,13 +35,14 @@ from django.db import IntegrityError, connection, transaction
 from accounts.models import User
 from registry import normalise
 from registry.models import Employment, Person, PersonChange
+from registry.models.consent import DATA_SHARING_PURPOSE
 from registry.models.people import ActorType
 from registry.regnumber import (
     REGISTRATION_NUMBER_ATTEMPTS,
     registration_number_display,
     registration_number_new,
 )
-from registry.services.consent import DATA_SHARING_PURPOSE
+from registry.selectors.people import person_survivors
 from registry.services.people import PERSON_FIELDS, PersonData, _as_text, dedup_enqueue_many
 from registry.services.registration_sql import (
     PARTS,
@@ -251,29 +252,15 @@ def _left_over(cursor, source, params, left: list[int], outcome: RegistrationOut
         {**params, "left": left},
     )
     found = cursor.fetchall()
-    survivors = _survivors({person_id for _entry, person_id in found if person_id})
+    # A reference registered earlier may name a record merged since: report its survivor.
+    survivors = person_survivors(person_ids={person_id for _entry, person_id in found if person_id})
     clashed = []
     for entry, person_id in found:
         if person_id is None:
             clashed.append(entry)
         else:
-            outcome.existing[entry] = survivors[person_id]
+            outcome.existing[entry] = survivors[person_id][0]
     return clashed
-
-
-def _survivors(person_ids: set[int]) -> dict[int, int]:
-    """{id: the record it was merged into, followed to the end} (itself if not merged)."""
-    survivors = {person_id: person_id for person_id in person_ids}
-    for _step in range(20):  # merge chains are short; a loop must not hang the request
-        targets = dict(
-            Person.objects.filter(
-                pk__in=set(survivors.values()), merged_into__isnull=False
-            ).values_list("pk", "merged_into_id")
-        )
-        if not targets:
-            break
-        survivors = {pk: targets.get(target, target) for pk, target in survivors.items()}
-    return survivors
 
 
 def _confirmations_queue(confirmations: list[tuple[str, str]]) -> None:
