@@ -22,6 +22,7 @@ import re
 import sys
 import time
 from bisect import bisect_right
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from copy import copy
 from dataclasses import dataclass
@@ -72,7 +73,7 @@ _BUSINESS_KINDS = (
 
 # Kinds of truth rows. A person's one clean record is `unique` (seen once), `original` (has
 # copies) or the kind of look-alike group it was built in; every other record is `duplicate`.
-HARD_NEGATIVE_KINDS = ("household", "twin", "namesake", "parent_child")
+HARD_NEGATIVE_KINDS = ("household", "twin", "namesake", "parent_child", "neighbour")
 KINDS = ("unique", "original", "duplicate", *HARD_NEGATIVE_KINDS)
 # What a duplicate changed, ";"-joined in the truth file's `noise` column; a copy that
 # changed nothing says `exact`, a clean record leaves the column empty.
@@ -425,8 +426,20 @@ M|សុខផល|Sokphal|Sok Phal
 )
 
 
-def _rank_weights(count: int) -> list[float]:
-    return [1.0 / (rank + 4) for rank in range(count)]
+# Name frequencies follow Zipf's law, as surnames and given names do wherever they have
+# been counted; Cambodia publishes no name statistics, so the shapes are chosen to match
+# what registrars report: a handful of family names (Sok, Chan, Kim, Ly, Heng) cover a
+# large share of the people. `--stats` prints the shares and the namesake density they
+# make (README in bench/). Family names: the commonest about 15 %, the top 5 about 40 %,
+# the top 10 about 54 %. Given names (per sex): the commonest about 9 %, the top 20
+# about 62 %.
+FAMILY_ZIPF = (1.0, 1.5)  # exponent, rank offset
+GIVEN_ZIPF = (0.95, 3.0)
+
+
+def _rank_weights(count: int, shape: tuple[float, float]) -> list[float]:
+    exponent, offset = shape
+    return [1.0 / (rank + offset) ** exponent for rank in range(count)]
 
 
 # --------------------------------------------------------------------------- gazetteer
@@ -479,16 +492,25 @@ class Options:
     twin_rate: float = 0.01
     namesake_rate: float = 0.015
     parent_child_rate: float = 0.01
+    # Same-name neighbours: one village, one name, born within two years of each other,
+    # each with their own phone; the trap that grows with coverage.
+    neighbour_rate: float = 0.01
     missing_id_rate: float = 0.25  # persons who give no national ID
     missing_phone_rate: float = 0.04
     noise_scale: float = 1.0  # multiplies the probability of each noise on a copy
     reference_prefix: str = "BENCH-"
 
     def __post_init__(self) -> None:
-        group_rates = (self.household_rate, self.twin_rate, self.namesake_rate)
-        if min(*group_rates, self.parent_child_rate, self.duplicate_rate) < 0:
+        group_rates = (
+            self.household_rate,
+            self.twin_rate,
+            self.namesake_rate,
+            self.parent_child_rate,
+            self.neighbour_rate,
+        )
+        if min(*group_rates, self.duplicate_rate) < 0:
             raise ValueError("rates must not be negative")
-        if sum(group_rates) + self.parent_child_rate > 1:
+        if sum(group_rates) > 1:
             raise ValueError("look-alike group rates add up to more than 1")
         if self.duplicate_rate > 1 or self.max_duplicates < 1:
             raise ValueError("duplicate_rate must be <= 1 and max_duplicates >= 1")
@@ -560,13 +582,13 @@ class _Generator:
         self.geo = geo = gazetteer()
         counts = {code: end - start for code, (start, end) in geo.province_ranges.items()}
         weights = [
-            _PROVINCE_POPULATION[province] / counts[province] * rng.lognormvariate(0, 0.6)
+            _PROVINCE_POPULATION[province] / counts[province] * rng.lognormvariate(0, 0.9)
             for province in geo.province_codes
         ]
         self.village_cum = list(_accumulate(weights))
         self.village_indices = range(len(geo.village_codes))
         self.family_indices = range(len(FAMILY_NAMES))
-        self.family_cum = list(_accumulate(_rank_weights(len(FAMILY_NAMES))))
+        self.family_cum = list(_accumulate(_rank_weights(len(FAMILY_NAMES), FAMILY_ZIPF)))
         self.actor_cum = list(_accumulate(_ACTOR_WEIGHTS))
         self.sector_cum = {
             actor: list(_accumulate(weights)) for actor, weights in _SECTOR_WEIGHTS.items()
@@ -575,7 +597,7 @@ class _Generator:
         self.given_pools = {}
         for sex in "MF":
             pool = [i for i, name in enumerate(GIVEN_NAMES) if name.sex in (sex, "U")]
-            self.given_pools[sex] = (pool, list(_accumulate(_rank_weights(len(pool)))))
+            self.given_pools[sex] = (pool, list(_accumulate(_rank_weights(len(pool), GIVEN_ZIPF))))
         self.prefixes = list(_PHONE_PREFIXES)
         self.prefix_cum = list(_accumulate(w for w, _ in _PHONE_PREFIXES.values()))
         # National IDs are the person counter put through a keyed permutation of 0..10**9-1,
@@ -583,6 +605,8 @@ class _Generator:
         self.id_keys = tuple(rng.getrandbits(32) for _ in range(4))
         self.next_person = 0
         self.next_group = 0
+        # People per (village, family name, given name), when namesake_density asks.
+        self.census: Counter[tuple[int, int, int]] | None = None
         self.copy_delay = max(10.0, rows / 10)
         self.group_cum = list(
             _accumulate(
@@ -591,6 +615,7 @@ class _Generator:
                     options.twin_rate,
                     options.namesake_rate,
                     options.parent_child_rate,
+                    options.neighbour_rate,
                 )
             )
         )
@@ -745,7 +770,7 @@ class _Generator:
                 family=first.family,
                 given=self.given(sex, other_than=first.given),
                 village=first.village if rng.random() < 0.9 else None,
-                phone=first.phone if rng.random() < 0.4 else None,
+                phone=first.phone if rng.random() < 0.6 else None,
             )
             members = [first, second]
         elif kind == "namesake":
@@ -762,6 +787,24 @@ class _Generator:
                 given=first.given,
                 village=self.village_elsewhere(province),
             )
+            members = [first, second]
+        elif kind == "neighbour":
+            first = self.person()
+            # Born within two years of each other, never on the same day: some of these
+            # dates fall one digit apart by chance, which is what makes them dangerous.
+            while (dob := date.fromordinal(first.dob.toordinal() + rng.randint(-730, 730))) == (
+                first.dob
+            ) or not MIN_AGE <= _age(dob) <= MAX_AGE:
+                pass
+            second = self.person(
+                sex=first.sex,
+                dob=dob,
+                family=first.family,
+                given=first.given,
+                village=first.village,
+            )
+            if rng.random() < 0.5:  # one of them gives no ID number
+                second.national_id = ""
             members = [first, second]
         else:  # parent_child: a son or daughter named after the parent
             parent_age = rng.randint(40, 85)
@@ -1002,6 +1045,8 @@ class _Generator:
     def records(self, person: _Person, capacity: int) -> list[tuple[tuple[str, ...], tuple]]:
         """The person's clean record and, for some, noisy copies; in the order they arrive."""
         rng = self.rng
+        if self.census is not None:
+            self.census[(person.village, person.family, person.given)] += 1
         copies = 0
         if capacity > 1 and rng.random() < self.options.duplicate_rate:
             copies = _pick(rng, self.copy_counts, self.copy_count_cum)
@@ -1041,7 +1086,7 @@ class _Generator:
                     budget -= len(own) - 1
                     # The members of a family or a pair of twins usually come in together;
                     # namesakes live apart and come when they come, and so do copies.
-                    near = kind != "namesake" or number == 0
+                    near = kind not in ("namesake", "neighbour") or number == 0
                     later.append((rng.randint(0, 20) if near else self._far(), own[0]))
                     later.extend((self._far(), record) for record in own[1:])
                 row, truth = later[0][1]
@@ -1098,6 +1143,37 @@ def generate(rows: int, seed: int, options: Options | None = None) -> Iterator[d
         record = dict(zip(COLUMNS, row, strict=True))
         record.update(zip(truth_columns, truth[1:], strict=True))
         yield record
+
+
+def namesake_density(rows: int, seed: int, options: Options | None = None) -> dict[str, float]:
+    """How often people share their Khmer name with someone of their own village.
+
+    Counted on the people (not the records) the generator makes for ``rows`` records:
+    ``pairs`` is the number of pairs of different people with one name in one village,
+    ``per_1000`` that per 1,000 people, ``share`` the share of people who have such a
+    namesake; plus the shares of the commonest family and given names."""
+    generator = _Generator(rows, seed, options or Options())
+    census: Counter[tuple[int, int, int]] = Counter()
+    generator.census = census
+    for _ in generator:
+        pass
+    people = sum(census.values())
+    families: Counter[int] = Counter()
+    givens: Counter[int] = Counter()
+    for (_village, family, given), count in census.items():
+        families[family] += count
+        givens[given] += count
+    top_family = [count for _name, count in families.most_common(10)]
+    return {
+        "people": people,
+        "villages": len({village for village, _f, _g in census}),
+        "pairs": sum(n * (n - 1) // 2 for n in census.values()),
+        "per_1000": 1000 * sum(n * (n - 1) // 2 for n in census.values()) / max(people, 1),
+        "share": sum(n for n in census.values() if n > 1) / max(people, 1),
+        "family_top1": top_family[0] / max(people, 1) if top_family else 0.0,
+        "family_top10": sum(top_family) / max(people, 1),
+        "given_top1": givens.most_common(1)[0][1] / max(people, 1) if givens else 0.0,
+    }
 
 
 def truth_path_for(out: Path) -> Path:
@@ -1170,6 +1246,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "twin_rate",
         "namesake_rate",
         "parent_child_rate",
+        "neighbour_rate",
         "missing_id_rate",
         "missing_phone_rate",
         "noise_scale",
@@ -1185,6 +1262,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="add the optional work, campaign and consent columns (EXTRA_COLUMNS)",
     )
+    parser.add_argument(
+        "--stats",
+        action="store_true",
+        help="print the name shares and the namesake density instead of writing files",
+    )
     args = parser.parse_args(argv)
     if args.rows < 0:
         parser.error("--rows must not be negative")
@@ -1198,6 +1280,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     except ValueError as error:
         parser.error(str(error))
+    if args.stats:
+        stats = namesake_density(args.rows, args.seed, options)
+        print(
+            f"{args.rows:,} records: {stats['people']:,} people in {stats['villages']:,} "
+            f"villages; {stats['pairs']:,} pairs of same-name people in one village "
+            f"({stats['per_1000']:.1f} per 1,000 people; {stats['share']:.1%} of people have "
+            f"one); commonest family name {stats['family_top1']:.1%}, top 10 "
+            f"{stats['family_top10']:.1%}; commonest given name {stats['given_top1']:.1%}"
+        )
+        return 0
     started = time.perf_counter()
     truth = write(args.out, args.rows, args.seed, options, args.truth, extras=args.extras)
     elapsed = time.perf_counter() - started

@@ -269,6 +269,11 @@ SMS_GATEWAY_TOKEN = env.str("SMS_GATEWAY_TOKEN", default="")
 # Where the development OutboxBackend appends the texts it "delivers".
 SMS_OUTBOX_PATH = env.path("SMS_OUTBOX_PATH", default=VAR_DIR / "sms-outbox.jsonl")
 
+# Dedup weights retrained on reviewers' decisions (`manage.py dedup_retrain`) are written
+# here and used from the next check on; while the file is absent, the weights shipped in
+# dedup/engine/weights.json are used.
+DEDUP_WEIGHTS_PATH = env.path("DEDUP_WEIGHTS_PATH", default=VAR_DIR / "dedup-weights.json")
+
 CELERY_BEAT_SCHEDULE = {
     "sms-retry-pending": {"task": "registry.tasks.sms_retry_pending", "schedule": 300.0},
 }

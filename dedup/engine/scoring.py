@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from django.conf import settings
 from rapidfuzz.distance import Indel, Levenshtein
 
 from dedup.engine.keys import Keys, khmer_key_syllables, latin_skeleton, latin_words
@@ -194,7 +195,11 @@ def compare_dob(a: Record, b: Record) -> str:
         return "exact"
     x, y = a.dob_digits, b.dob_digits
     swapped = x[:4] + x[6:] + x[4:6]  # day and month read the wrong way round
-    if Levenshtein.distance(x, y, score_cutoff=1) <= 1 or swapped == y:
+    # The known ways a clerk or a person gets a birth date wrong: one mistyped digit, day
+    # and month read the wrong way round, the year off by one (counted in Khmer years,
+    # or the age turned into a year) with the day and month right.
+    year_off_by_one = x[4:] == y[4:] and abs(a.dob.year - b.dob.year) == 1
+    if Levenshtein.distance(x, y, score_cutoff=1) <= 1 or swapped == y or year_off_by_one:
         # One digit of the year can move a birth date a generation: 1953 for 1973 is a
         # typo, or a parent born on the same day of the year as the child.
         if abs(a.dob.year - b.dob.year) >= GENERATION_YEARS:
@@ -288,8 +293,24 @@ class Weights:
         )
 
 
+def weights_path() -> Path:
+    """The weights in use: the file `dedup_retrain` wrote (settings.DEDUP_WEIGHTS_PATH)
+    when there is one, else the weights shipped with the code."""
+    configured = getattr(settings, "DEDUP_WEIGHTS_PATH", None)
+    if configured and Path(configured).is_file():
+        return Path(configured)
+    return WEIGHTS_PATH
+
+
+def weights_load(path: Path | None = None) -> Weights:
+    """The weights, read again only when their file changes (a retrained file is used by
+    the next check, in every process, without a restart)."""
+    path = path or weights_path()
+    return _weights_read(path, path.stat().st_mtime_ns)
+
+
 @cache
-def weights_load(path: Path = WEIGHTS_PATH) -> Weights:
+def _weights_read(path: Path, _mtime_ns: int) -> Weights:
     return Weights.from_dict(json.loads(path.read_text(encoding="utf-8")))
 
 
@@ -334,6 +355,11 @@ def hard_negative_rules(levels: tuple[str, ...]) -> list[tuple[str, str]]:
         # Same name, other birth date: siblings named alike, or a person who gave another
         # date. A shared phone and village do not tell them apart; a person decides.
         rules.append(("birth_dates_differ", CAP_BELOW_AUTO))
+    if dob in ("typo", "typo_far") and phone == "disagree" and not id_agrees:
+        # A birth date one slip away and another phone: two signs of two people, each
+        # explainable alone. Same-name neighbours born days apart look exactly like this,
+        # and common names make them common in every village: a person decides.
+        rules.append(("birth_date_and_phone_differ", CAP_BELOW_AUTO))
     if national_id == "disagree":
         rules.append(("national_id_differs", CAP_BELOW_AUTO))
     if sex == "disagree":

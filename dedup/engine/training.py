@@ -231,3 +231,82 @@ def score_patterns(
             value = cache[levels] = score_levels(levels, weights).log_odds
         out.append((value, is_true))
     return out
+
+
+# --------------------------------------------------------------------------- reviews
+
+
+def levels_from_reasons(reasons: Sequence[dict]) -> tuple[str, ...] | None:
+    """The comparison vector a case was scored on, read back from its stored reasons;
+    None when the reasons predate the levels being stored."""
+    found = {
+        reason["field"]: reason.get("level") for reason in reasons if reason.get("field") in LEVELS
+    }
+    levels = tuple(found.get(field) for field in FIELDS)
+    if any(level not in LEVELS[field] for field, level in zip(FIELDS, levels, strict=True)):
+        return None
+    return levels  # type: ignore[return-value]
+
+
+def weights_from_reviews(
+    current: Weights,
+    labelled: Sequence[tuple[tuple[str, ...], bool]],
+    *,
+    strength: float,
+    version: str,
+) -> dict:
+    """The current weights updated with reviewers' decisions, as a new weights document.
+
+    Each field's m (levels among pairs reviewers called one person) and u (among pairs
+    they called two people) is a Dirichlet posterior: the current probabilities count
+    as `strength` pairs, each decision as one. Reviewed pairs are the uncertain ones, so
+    the prior share of matches and the thresholds are kept: a reviewer's "different
+    people" on a pair whose birth dates are one digit apart makes that pattern weigh
+    less, without moving the bar a merge must clear.
+    """
+    # same person? -> field -> level -> decisions
+    counts: dict[bool, dict[str, Counter[str]]] = {
+        same: {field: Counter() for field in FIELDS} for same in (True, False)
+    }
+    for levels, same in labelled:
+        for field, level in zip(FIELDS, levels, strict=True):
+            if level != "missing":
+                counts[same][field][level] += 1
+    fields = current.raw["fields"]
+    m: dict[str, dict[str, float]] = {}
+    u: dict[str, dict[str, float]] = {}
+    for field in FIELDS:
+        known = [level for level in LEVELS[field] if level != "missing"]
+        for target, same, key in ((m, True, "m"), (u, False, "u")):
+            seen = counts[same][field]
+            total = strength + sum(seen.values())
+            target[field] = {
+                level: max(FLOOR, (strength * fields[field][level][key] + seen[level]) / total)
+                for level in known
+            }
+    lam = current.raw["prior_match_share"]
+    document = weights_document(
+        version=version,
+        lam=lam,
+        m=m,
+        u=u,
+        trained_on={
+            "method": "reviews",
+            "based_on": current.version,
+            "decisions_same": sum(1 for _levels, same in labelled if same),
+            "decisions_different": sum(1 for _levels, same in labelled if not same),
+            "prior_strength": strength,
+        },
+        thresholds=dict(current.raw["thresholds"]),
+    )
+    # The prior odds are the current ones to the digit, not recomputed from a rounded λ.
+    document["prior_log2_odds"] = current.raw["prior_log2_odds"]
+    return document
+
+
+def band(log_odds: float, weights: Weights) -> str:
+    if log_odds >= weights.auto_merge:
+        return "merge"
+    if log_odds >= weights.review:
+        return "review"
+    return "apart"

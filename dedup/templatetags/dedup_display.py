@@ -39,6 +39,10 @@ RULE_LABELS = {
     "parent_child": _("They may be parent and child."),
     "namesake": _("They may be two people with the same name."),
     "birth_dates_differ": _("The dates of birth differ."),
+    "birth_date_and_phone_differ": _(
+        "The dates of birth differ slightly and the phones differ: they may be neighbours "
+        "with the same name."
+    ),
     "national_id_differs": _("The national ID numbers differ."),
     "sex_differs": _("The sex differs."),
 }

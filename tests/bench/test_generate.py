@@ -15,6 +15,7 @@ from bench.generate import (
     Options,
     generate,
     main,
+    namesake_density,
 )
 
 TEMPLATE_HEADER = (
@@ -289,9 +290,38 @@ def test_hard_negatives_are_different_people_who_look_alike(sample, people):
             assert len({born.year for born in births}) == 1
             assert len(set(births)) == 2
             assert len({row["commune_code"][:2] for row in members}) == 2
+        elif kind == "neighbour":
+            assert len({bare_khmer(row["name_km"]) for row in members}) == 1
+            assert len({row["village_code"] for row in members}) == 1
+            assert len(set(births)) == 2
+            assert abs((births[0] - births[1]).days) <= 730
+            phones = [normalise_phone(row["phone"]) for row in members if row["phone"]]
+            assert len(phones) == len(set(phones))
         else:
             assert kind == "parent_child"
             assert len({row["name_km"] for row in members}) == 1
             assert abs(births[0].year - births[1].year) >= 17
         for person in persons:
             assert all(row["group_id"] == members[0]["group_id"] for row in people[person])
+
+
+def test_common_names_make_namesakes_in_villages_and_more_as_the_registry_grows():
+    small = namesake_density(5000, seed=3)
+    large = namesake_density(40000, seed=3)
+    # A handful of family names cover a large share of the people.
+    assert 0.10 <= large["family_top1"] <= 0.20
+    assert 0.45 <= large["family_top10"] <= 0.65
+    # The generator's tally agrees with one counted here from the records it writes:
+    # people paired by their clean record's Khmer name and village.
+    rows = [row for row in generate(5000, seed=3) if row["kind"] != "duplicate"]
+    census = Counter((row["village_code"], bare_khmer(row["name_km"])) for row in rows)
+    assert small["people"] == len(rows)
+    assert small["pairs"] == sum(n * (n - 1) // 2 for n in census.values())
+    assert large["per_1000"] > small["per_1000"] > 0
+
+
+def test_stats_print_the_namesake_density(capsys, tmp_path):
+    assert main(["--rows", "2000", "--stats", "--out", str(tmp_path / "x.csv")]) == 0
+    out = capsys.readouterr().out
+    assert "pairs of same-name people in one village" in out
+    assert not (tmp_path / "x.csv").exists()
