@@ -22,8 +22,8 @@ from registry.spreadsheets import cell_neutralise
 from sharing import services
 from sharing.exports.sql import neutralised_sql
 from sharing.models import ExportJob, ExportMember
-from tests.sharing.conftest import consenting_person
 from tests.factories import PersonFactory
+from tests.sharing.conftest import consenting_person
 
 
 def run(programme, **kwargs) -> ExportJob:
