@@ -6,9 +6,10 @@ column's label is what the pages show. The SQL for each lives with the exporter
 (sharing.exports.sql), which reads the registry; this list is data the catalogue holds.
 """
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-EXPORT_COLUMNS: dict[str, str] = {
+EXPORT_COLUMNS: dict[str, Promise] = {
     "registration_number": _("Registration number"),
     "name_km": _("Name in Khmer script"),
     "name_latin": _("Name in Latin letters"),

@@ -29,7 +29,7 @@ class Criteria:
     @classmethod
     def from_object(cls, source: Any) -> "Criteria":
         """From anything with these attributes (a rule, a form's cleaned data wrapper)."""
-        values = {}
+        values: dict[str, Any] = {}
         for field in dataclasses.fields(cls):
             value = getattr(source, field.name, None)
             if field.default == ():

@@ -23,7 +23,7 @@ class ProgrammeTokenAdmin(admin.ModelAdmin):
     """Administrators see and revoke (delete) keys; keys are made on the programme page."""
 
     list_display = ["programme", "user", "created_at", "last_used_at"]
-    fields = ["programme", "user", "created_at", "last_used_at"]
+    fields = ("programme", "user", "created_at", "last_used_at")
     readonly_fields = fields
 
     def has_add_permission(self, request) -> bool:

@@ -1,8 +1,10 @@
+from typing import Any, cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from geography.models import Province
-from programmes.models import ACTOR_TYPES, CHANNELS, SECTORS, EligibilityRule, Programme
+from programmes.models import ACTOR_TYPES, CHANNELS, SECTORS, SEXES, EligibilityRule, Programme
 from programmes.rules import Criteria, criteria_errors
 from sharing.eligibility import missing_areas
 from sharing.models import ExportJob, ExportSchedule
@@ -42,7 +44,8 @@ class AreasMixin(forms.Form):
     )
 
     def _init_areas(self, codes: list[str]) -> None:
-        self.fields["provinces"].choices = [(p.code, p.name) for p in Province.objects.all()]
+        provinces = cast(forms.MultipleChoiceField, self.fields["provinces"])
+        provinces.choices = [(p.code, p.name) for p in Province.objects.all()]
         if not self.is_bound:
             self.initial["provinces"] = [c for c in codes if len(c) == 2]
             self.initial["other_areas"] = " ".join(c for c in codes if len(c) != 2)
@@ -123,15 +126,16 @@ class RuleForm(AreasMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["sex"].choices = [("", _("Either")), *self.fields["sex"].choices[1:]]
+        sex = cast(forms.ChoiceField, self.fields["sex"])
+        sex.choices = [("", _("Either")), *SEXES]
         if not self.is_bound:
             for name in ("has_phone", "has_national_id"):
                 value = getattr(self.instance, name)
                 self.initial[name] = "" if value is None else str(value).lower()
         self._init_areas(list(self.instance.area_codes))
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         self.instance.area_codes = self.area_codes()
         return data
 
@@ -181,7 +185,9 @@ class ProgrammeSettingsForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         from programmes.columns import EXPORT_COLUMNS
 
-        self.fields["columns"].choices = list(EXPORT_COLUMNS.items())
+        cast(forms.MultipleChoiceField, self.fields["columns"]).choices = list(
+            EXPORT_COLUMNS.items()
+        )
 
 
 class TargetingForm(AreasMixin, forms.Form):
@@ -205,8 +211,8 @@ class TargetingForm(AreasMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self._init_areas([])
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         if not self.errors and not self.area_codes():
             raise forms.ValidationError(_("Choose at least one affected area."))
         return data

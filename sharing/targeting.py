@@ -2,6 +2,7 @@
 many of them a response programme may receive (consent), and where they live."""
 
 from dataclasses import dataclass
+from typing import Any, cast
 
 from django.db.models import Count, F
 
@@ -39,29 +40,29 @@ def targeting_breakdown(*, criteria: Criteria, programme: Programme | None) -> l
     """People selected per commune, with how many consented to `programme` (counts only:
     nobody is listed)."""
     people = eligible_people(criteria=criteria)
-    aggregates = {"eligible": Count("pk")}
+    aggregates: dict[str, Count] = {"eligible": Count("pk")}
     if programme is not None:
         aggregates["consenting"] = Count("pk", filter=consenting(programme))
     rows = (
         people.values(
             code=F("village__commune__code"),
-            name_km=F("village__commune__name_km"),
-            name_en=F("village__commune__name_en"),
+            commune_km=F("village__commune__name_km"),
+            commune_en=F("village__commune__name_en"),
             district_km=F("village__commune__district__name_km"),
             district_en=F("village__commune__district__name_en"),
         )
-        .annotate(**aggregates)
+        .annotate(**aggregates)  # type: ignore[misc]
         .order_by("-eligible", "code")[:BREAKDOWN_LIMIT]
     )
     return [
         CommuneCount(
             code=row["code"],
-            name_km=row["name_km"],
-            name_en=row["name_en"],
+            name_km=row["commune_km"],
+            name_en=row["commune_en"],
             district_km=row["district_km"],
             district_en=row["district_en"],
             eligible=row["eligible"],
             consenting=row.get("consenting"),
         )
-        for row in rows
+        for row in cast(list[dict[str, Any]], list(rows))
     ]

@@ -17,4 +17,5 @@ urlpatterns = [
     path("<slug:code>/settings/", views.programme_settings, name="settings"),
     path("<slug:code>/exports/", views.export_ask, name="export_ask"),
     path("<slug:code>/schedules/", views.schedule_add, name="schedule_add"),
+    path("<slug:code>/api-key/", views.token_rotate, name="token_rotate"),
 ]

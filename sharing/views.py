@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -27,6 +28,7 @@ from sharing.forms import (
 from sharing.models import ExportJob, ExportSchedule
 from sharing.selectors import export_jobs_visible_to, programmes_managed_by
 from sharing.targeting import targeting_breakdown, targeting_count
+from sharing.tokens import programme_token_rotate
 
 MANAGERS = (Role.PROGRAMME_OFFICER, Role.ADMINISTRATOR)
 
@@ -67,6 +69,7 @@ def programme_detail(request: AuthenticatedHttpRequest, code: str) -> HttpRespon
         "schedule_form": ScheduleForm(),
         "settings_form": ProgrammeSettingsForm(instance=programme) if _is_admin(request) else None,
         "missing": missing_areas(rule.area_codes) if rule else [],
+        "token": programme.api_tokens.filter(user=request.user).first(),
     }
     return render(request, "sharing/programme.html", context)
 
@@ -120,7 +123,7 @@ def programme_settings(request: AuthenticatedHttpRequest, code: str) -> HttpResp
         form.save()
         messages.success(request, _("The programme's settings are saved."))
     else:
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
     return redirect("sharing:programme", code=programme.code)
 
 
@@ -194,7 +197,7 @@ def export_progress(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @role_required(*MANAGERS)
-def export_file(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+def export_file(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
     job = _job(request, pk)
     try:
         path = services.export_download(job=job, user=request.user, channel="web")
@@ -218,7 +221,7 @@ def schedule_add(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
         schedules.schedule_save(schedule=schedule)
         messages.success(request, _("The schedule is saved."))
     else:
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
     return redirect("sharing:programme", code=programme.code)
 
 
@@ -276,3 +279,16 @@ def targeting(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.headers.get("HX-Request"):
         return render(request, "sharing/targeting_result.html", context)
     return render(request, "sharing/targeting.html", context)
+
+
+@login_required
+@role_required(*MANAGERS)
+@require_POST
+def token_rotate(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+    """A new API key for the programme's own system, shown once; the previous key this
+    officer made for it stops working at once."""
+    programme = _programme(request, code)
+    key = programme_token_rotate(programme=programme, user=request.user)
+    response = render(request, "sharing/token.html", {"programme": programme, "key": key})
+    response["Cache-Control"] = "no-store"
+    return response

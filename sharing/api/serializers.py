@@ -1,3 +1,4 @@
+from django.urls import reverse
 from rest_framework import serializers
 
 from sharing.models import ExportJob
@@ -20,7 +21,7 @@ class ExportJobSerializer(serializers.ModelSerializer):
         if job.status != ExportJob.Status.DONE:
             return None
         request = self.context["request"]
-        return request.build_absolute_uri(f"/api/v1/programme/exports/{job.pk}/file/")
+        return request.build_absolute_uri(reverse("v1:programme-export-file", args=[job.pk]))
 
 
 class DeltaRowSerializer(serializers.Serializer):

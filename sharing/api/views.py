@@ -3,6 +3,7 @@ reads its delta feed. Authorised by a programme key (`Authorization: Programme <
 
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, generics
@@ -10,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.base import ApiLanguageMixin, error_responses
+from api.errors import error_body
 from sharing import feed, services
 from sharing.api.auth import HasProgrammeToken, ProgrammeTokenAuthentication
 from sharing.api.serializers import DeltaPageSerializer, ExportJobSerializer
@@ -19,9 +21,6 @@ FEED_PAGE_MAX = 1000
 
 
 class ProgrammeApiMixin(ApiLanguageMixin):
-    authentication_classes = [ProgrammeTokenAuthentication]
-    permission_classes = [HasProgrammeToken]
-
     def programme(self):
         return self.request.auth.programme
 
@@ -32,6 +31,8 @@ class ProgrammeApiMixin(ApiLanguageMixin):
 class ExportJobList(ProgrammeApiMixin, generics.ListAPIView):
     """The programme's export jobs, newest first (paged)."""
 
+    authentication_classes = [ProgrammeTokenAuthentication]
+    permission_classes = [HasProgrammeToken]
     serializer_class = ExportJobSerializer
     filter_backends: list = []
 
@@ -40,6 +41,9 @@ class ExportJobList(ProgrammeApiMixin, generics.ListAPIView):
 
 
 class ExportFile(ProgrammeApiMixin, APIView):
+    authentication_classes = [ProgrammeTokenAuthentication]
+    permission_classes = [HasProgrammeToken]
+
     @extend_schema(
         tags=["programme"],
         responses={
@@ -63,6 +67,9 @@ class ExportFile(ProgrammeApiMixin, APIView):
 
 
 class DeltaFeed(ProgrammeApiMixin, APIView):
+    authentication_classes = [ProgrammeTokenAuthentication]
+    permission_classes = [HasProgrammeToken]
+
     @extend_schema(
         tags=["programme"],
         parameters=[
@@ -91,22 +98,19 @@ class DeltaFeed(ProgrammeApiMixin, APIView):
         try:
             limit = min(FEED_PAGE_MAX, max(1, int(request.query_params.get("limit", 500))))
         except ValueError as error:
-            raise exceptions.ValidationError({"limit": ["A whole number."]}) from error
+            raise exceptions.ValidationError({"limit": [_("Enter a whole number.")]}) from error
         try:
             page = feed.delta_feed(
                 programme=self.programme(), cursor=request.query_params.get("cursor"), limit=limit
             )
         except feed.CursorInvalidError as error:
-            raise exceptions.ValidationError({"cursor": ["Not a cursor this API gave."]}) from error
+            raise exceptions.ValidationError(
+                {"cursor": [_("This is not a cursor this API gave.")]}
+            ) from error
         except feed.FeedGoneError:
-            return Response(
-                {
-                    "error": {
-                        "code": "gone",
-                        "message": "This delta was deleted after its retention period.",
-                    }
-                },
-                status=410,
+            message = _(
+                "This delta was deleted after its retention period: read a full export again."
             )
+            return Response(error_body("gone", message), status=410)
         data = {"results": page.rows, "next_cursor": page.next_cursor, "more": page.more}
         return Response(DeltaPageSerializer(data).data)
