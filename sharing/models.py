@@ -125,7 +125,10 @@ class ExportMember(models.Model):
         UNCHANGED = 4, _("Unchanged (not in the file)")
 
     pk = models.CompositePrimaryKey("job", "person")
-    job = models.ForeignKey(ExportJob, on_delete=models.CASCADE, related_name="members")
+    # The primary key (job, person) serves look-ups by job: no index of its own.
+    job = models.ForeignKey(
+        ExportJob, on_delete=models.CASCADE, related_name="members", db_index=False
+    )
     # No foreign key constraint: the snapshot outlives nothing it should not, and a
     # million-row insert pays for no per-row check; the person index serves look-ups.
     person = models.ForeignKey(

@@ -68,8 +68,8 @@ def export_request(
             earlier = earlier.filter(started_at__lte=since)
         base = earlier.order_by("-started_at", "-pk").first()
     else:
-        count = eligibility_count(criteria=criteria, programme=programme)
-        if count.consenting == 0:
+        selected = consent_gate(eligible_people(criteria=criteria), programme=programme)
+        if not selected.exists():
             raise ValidationError(
                 _("These criteria select nobody who consented: nothing to export.")
             )
@@ -142,7 +142,7 @@ def _selection_sql(job: ExportJob, criteria: Criteria) -> str:
     """The SQL (parameters bound) of the job's people: eligible AND consenting."""
     on = timezone.localdate(job.started_at)
     people = consent_gate(eligible_people(criteria=criteria, on=on), programme=job.programme)
-    sql, params = people.values("pk").query.sql_with_params()
+    sql, params = people.order_by().values("pk").query.sql_with_params()
     # Embedded in a statement with named parameters: its own % signs are escaped.
     return runner.composed(sql, params).replace("%", "%%")
 
