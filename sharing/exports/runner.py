@@ -72,7 +72,7 @@ def write_csv(*, statement: str, header: list[str], target: Path, job_id: int) -
     """Stream the statement's rows to `target`: UTF-8 with a BOM (Excel reads Khmer)."""
     digest = hashlib.sha256()
     rows = size = reported = 0
-    pending: list[bytes] = [BOM, header_line(header)]
+    pending: list[bytes | memoryview] = [BOM, header_line(header)]
     pending_size = 0
 
     def flush(handle) -> None:
