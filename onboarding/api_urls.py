@@ -15,6 +15,7 @@ v1 = [
     path("", include("registry.api.urls")),
     path("", include("geography.api.urls")),
     path("", include("partners.api.urls")),
+    path("", include("sharing.api.urls")),
 ]
 
 urlpatterns = [

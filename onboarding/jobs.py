@@ -27,6 +27,7 @@ KNOWN_TASKS = frozenset(
         "registry.tasks.sms_deliver_many",
         "partners.tasks.intake_validate",
         "partners.tasks.intake_commit",
+        "sharing.tasks.export_run",
     }
 )
 

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_filters",
     "phonenumber_field",
+    "django_celery_beat",
     # The domain, lowest layer first (the import contracts in pyproject.toml).
     "geography",
     "accounts",
@@ -59,6 +60,7 @@ INSTALLED_APPS = [
     "registry",
     "partners",
     "dedup",
+    "sharing",
     "dashboards",
     "demo",
 ]
@@ -276,7 +278,18 @@ DEDUP_WEIGHTS_PATH = env.path("DEDUP_WEIGHTS_PATH", default=VAR_DIR / "dedup-wei
 
 CELERY_BEAT_SCHEDULE = {
     "sms-retry-pending": {"task": "registry.tasks.sms_retry_pending", "schedule": 300.0},
+    "export-files-purge": {"task": "sharing.tasks.export_files_purge", "schedule": 3600.0},
+    "export-jobs-reap": {"task": "sharing.tasks.export_jobs_reap", "schedule": 600.0},
 }
+# Beat keeps its schedules in the database (django-celery-beat): the static ones above
+# and the programmes' export schedules, which administrators manage in /admin/ and
+# officers on the programme's page.
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+
+# Programme export files (sharing): a private folder, never served as media.
+EXPORTS_ROOT = env.path("EXPORTS_ROOT", default=VAR_DIR / "exports")
+# A running export that gave no sign of life for this long lost its worker: marked failed.
+EXPORT_STALE_SECONDS = env.int("EXPORT_STALE_SECONDS", default=3600)
 
 # Bulk intake files (partners.intake): refused above this size or this many rows.
 INTAKE_MAX_BYTES = env.int("INTAKE_MAX_BYTES", default=20 * 1024 * 1024)

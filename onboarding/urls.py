@@ -28,6 +28,7 @@ urlpatterns = [
     path("branch/", include("partners.urls")),
     path("campaigns/", include("campaigns.urls")),
     path("programmes/", include("programmes.urls")),
+    path("programmes/", include("sharing.urls")),
     path("verify/", include("registry.urls_public")),
     path("review/", include("dedup.urls")),
     path("geo/", include("geography.urls")),
@@ -37,5 +38,6 @@ urlpatterns = [
     ),
     path("admin/", admin.site.urls),
     path("api/", include("onboarding.api_urls")),
+    path("me/", include("sharing.urls_me")),
     path("", include("registry.urls")),
 ]
