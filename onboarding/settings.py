@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "api",
     "programmes",
     "campaigns",
+    "outreach",
     "registry",
     "partners",
     "dedup",

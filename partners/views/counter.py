@@ -107,6 +107,7 @@ def register(request: AuthenticatedHttpRequest) -> HttpResponse:
         entered_by=request.user,
         branch=counter.cleaned_data["branch"],
         reference=counter.cleaned_data["reference"],
+        campaign=counter.cleaned_data.get("campaign"),
         consent_evidence=proof.cleaned_data["consent_photo"],
     )
     if created:
