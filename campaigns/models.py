@@ -8,6 +8,8 @@ and to the event when the code is an event's. Campaign and event codes share one
 namespace (campaigns.services.code_is_free), so a code names one thing.
 """
 
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -15,6 +17,21 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from geography.areas import Area
+
+# No 0/O, 1/I/L: a code is read off a poster and typed on a phone.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 6
+
+
+def code_new() -> str:
+    """A short code no campaign or event uses yet (they share one namespace on posters)."""
+    while True:
+        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+        if (
+            not Campaign.objects.filter(code__iexact=code).exists()
+            and not Event.objects.filter(code__iexact=code).exists()
+        ):
+            return code
 
 
 class Campaign(models.Model):
@@ -134,6 +151,7 @@ class Event(models.Model):
         _("code"),
         max_length=30,
         unique=True,
+        default=code_new,
         help_text=_("Printed on the event's poster: registrations count for the event too."),
     )
     name = models.CharField(_("name"), max_length=200)

@@ -8,7 +8,6 @@ registry sits above campaigns), with the other rows of the registration.
 """
 
 import datetime
-import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,13 +17,10 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from campaigns.models import Campaign, Event
+from campaigns.models import Campaign, Event, code_new
 from campaigns.selectors import area_allowed_for, organiser_areas
 from geography.areas import Area
 
-# No 0/O, 1/I/L: a code is read off a poster and typed on a phone.
-CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
-CODE_LENGTH = 6
 # Path segments beside /campaigns/<code>/: a campaign may not be called by these.
 RESERVED_CODES = {"NEW", "COVERAGE", "EVENTS", "POSTER"}
 
@@ -74,13 +70,6 @@ def code_is_free(code: str, *, campaign: Campaign | None = None) -> bool:
     if campaign is not None and campaign.pk:
         taken = taken.exclude(pk=campaign.pk)
     return not taken.exists() and not Event.objects.filter(code__iexact=code).exists()
-
-
-def code_new() -> str:
-    while True:
-        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
-        if code_is_free(code):
-            return code
 
 
 def campaign_clean(*, actor: User, data: CampaignData, campaign: Campaign | None = None) -> None:

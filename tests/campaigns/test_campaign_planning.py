@@ -7,8 +7,7 @@ import html
 import pytest
 from django.utils import timezone
 
-from campaigns.models import Campaign, Event
-from campaigns.services import CODE_ALPHABET
+from campaigns.models import CODE_ALPHABET, Campaign, Event
 from geography.models import Commune, District, Village
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
