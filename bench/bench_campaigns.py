@@ -51,8 +51,8 @@ def fill(people: int, credited: int) -> None:
                     status, channel, reference, created_at, updated_at, village_id)
                 SELECT 'B' || lpad(g::text, 11, '0'), 'ឈ្មោះ', 'Name', 'F', '1990-01-01', '',
                     '', 'self_employed', 'services', '', 'active', 'self', '',
-                    now() - (g % 365) * interval '1 day', now(),
-                    v.ids[1 + (g * 7919) % array_length(v.ids, 1)]
+                    now() - (g %% 365) * interval '1 day', now(),
+                    v.ids[1 + (g::bigint * 7919) %% array_length(v.ids, 1)]
                 FROM generate_series(%s, %s) g,
                     (SELECT array_agg(id ORDER BY id) AS ids FROM registry_village) v
                 """,

@@ -20,15 +20,15 @@ from django.db.models import Count
 from django.utils import timezone
 
 from campaigns.models import Campaign, Event
-from geography.models import Commune, District, Province
+from geography.models import Commune, District, Province, Village
 from registry.models import Person
 
 LEVELS = ("province", "district", "commune")
-# Through a registrant's village, and through a campaign's or event's fields, to each level.
-PERSON_PATH = {
-    "province": "village__commune__district__province_id",
-    "district": "village__commune__district_id",
-    "commune": "village__commune_id",
+# From a village up to each level.
+VILLAGE_PATH = {
+    "province": "commune__district__province_id",
+    "district": "commune__district_id",
+    "commune": "commune_id",
 }
 
 
@@ -112,11 +112,17 @@ def coverage(*, level: str = "province", parent=None) -> Coverage:
     today = timezone.localdate()
     rows = {u.pk: CoverageRow(unit=u) for u in _units(level, parent)}
 
-    people = Person.objects.filter(
-        status=Person.Status.ACTIVE, **{f"{PERSON_PATH[level]}__in": rows}
-    )
-    for unit_id, n in people.values_list(PERSON_PATH[level]).annotate(n=Count("pk")):
-        rows[unit_id].registered = n
+    # Counted per village (one pass over the registrants, no joins), then added up per
+    # unit through the gazetteer's 14,576 villages.
+    villages = Village.objects.filter(**{f"{VILLAGE_PATH[level]}__in": list(rows)})
+    unit_of_village = dict(villages.values_list("pk", VILLAGE_PATH[level]))
+    people = Person.objects.filter(status=Person.Status.ACTIVE)
+    if parent is not None:
+        people = people.filter(village__in=villages)
+    for village_id, n in people.values_list("village_id").annotate(n=Count("pk")).order_by():
+        unit_id = unit_of_village.get(village_id)
+        if unit_id is not None:
+            rows[unit_id].registered += n
 
     started = Campaign.objects.filter(starts_on__lte=today)
     for campaign in started.only("pk", "starts_on", "ends_on", f"{level}_id"):
