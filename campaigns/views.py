@@ -9,60 +9,33 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from accounts.models import Role
 from accounts.permissions import role_required
 from accounts.types import AuthenticatedHttpRequest
+from campaigns.access import (
+    PLANNERS,
+    VIEWERS,
+    campaign_managed_or_404,
+    campaign_visible_or_404,
+    event_or_404,
+)
 from campaigns.forms import CampaignForm, EventForm
 from campaigns.models import Campaign, Event
 from campaigns.posters import poster_pdf
 from campaigns.selectors import (
-    campaign_get_by_code,
-    campaign_list_managed_by,
     campaign_list_visible_to,
-    event_get_by_code,
     user_may_plan,
 )
 from campaigns.services import campaign_create, campaign_update, event_create, event_update
 from geography.forms import is_picker_refresh, picker_keep
 
 PAGE_SIZE = 25
-VIEWERS = (
-    Role.CAMPAIGN_ORGANISER,
-    Role.MINISTRY_OFFICER,
-    Role.ADMINISTRATOR,
-    Role.BRANCH_STAFF,
-    Role.PARTNER_SUPERVISOR,
-)
-PLANNERS = (Role.CAMPAIGN_ORGANISER, Role.MINISTRY_OFFICER, Role.ADMINISTRATOR)
-
-
-def campaign_visible_or_404(request: AuthenticatedHttpRequest, code: str) -> Campaign:
-    campaign = campaign_get_by_code(queryset=campaign_list_visible_to(user=request.user), code=code)
-    if campaign is None:
-        raise Http404
-    return campaign
-
-
-def campaign_managed_or_404(request: AuthenticatedHttpRequest, code: str) -> Campaign:
-    """A campaign the user manages; one they only see is refused (403), others are 404."""
-    campaign = campaign_visible_or_404(request, code)
-    if not campaign_list_managed_by(user=request.user).filter(pk=campaign.pk).exists():
-        raise PermissionDenied
-    return campaign
-
-
-def event_or_404(campaign: Campaign, code: str) -> Event:
-    event = event_get_by_code(campaign=campaign, code=code)
-    if event is None:
-        raise Http404
-    return event
 
 
 @login_required

@@ -4,8 +4,7 @@ import csv
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -13,15 +12,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from accounts.models import Role
 from accounts.permissions import role_required
 from accounts.types import AuthenticatedHttpRequest
+from campaigns.access import (
+    PLANNERS,
+    VIEWERS,
+    campaign_managed_or_404,
+    campaign_visible_or_404,
+    event_or_404,
+)
 from campaigns.models import Campaign, Event
 from campaigns.selectors import (
     campaign_can_manage,
-    campaign_get_by_code,
-    campaign_list_visible_to,
-    event_get_by_code,
 )
 from geography.forms import is_picker_refresh, picker_keep
 from geography.models import District, Province
@@ -33,35 +35,18 @@ from registry.forms.registration import (
     DetailsForm,
     WorkForm,
     WorkplaceForm,
+    assisted_data_clean,
     unprefixed,
 )
 from registry.models.people import Channel
 from registry.regnumber import registration_number_display
-from registry.services.people import person_data_clean
 from registry.services.registration import registration_submit
-from registry.services.work import work_data_clean
-
-VIEWERS = (
-    Role.CAMPAIGN_ORGANISER,
-    Role.MINISTRY_OFFICER,
-    Role.ADMINISTRATOR,
-    Role.BRANCH_STAFF,
-    Role.PARTNER_SUPERVISOR,
-)
-PLANNERS = (Role.CAMPAIGN_ORGANISER, Role.MINISTRY_OFFICER, Role.ADMINISTRATOR)
-
-
-def _campaign_or_404(request: AuthenticatedHttpRequest, code: str) -> Campaign:
-    campaign = campaign_get_by_code(queryset=campaign_list_visible_to(user=request.user), code=code)
-    if campaign is None:
-        raise Http404
-    return campaign
 
 
 @login_required
 @role_required(*VIEWERS)
 def campaign_page(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
-    campaign = _campaign_or_404(request, code)
+    campaign = campaign_visible_or_404(request, code)
     figures = campaign_figures(campaign=campaign)
     charts = {
         "progress": {
@@ -102,7 +87,7 @@ def _series(rows: list[tuple[str, int]]) -> dict:
 @role_required(*VIEWERS)
 def campaign_csv(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     """The campaign page's figures as CSV, one row per figure, in the user's language."""
-    campaign = _campaign_or_404(request, code)
+    campaign = campaign_visible_or_404(request, code)
     figures = campaign_figures(campaign=campaign)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="campaign-{campaign.code}.csv"'
@@ -163,12 +148,8 @@ def _event_forms(data=None):
 def event_register(request: AuthenticatedHttpRequest, code: str, event_code: str) -> HttpResponse:
     """Event mode: an organiser registers people one after another on a phone or tablet,
     through the registry's one registration service, each credited to the event."""
-    campaign = _campaign_or_404(request, code)
-    if not campaign_can_manage(user=request.user, campaign=campaign):
-        raise PermissionDenied
-    event = event_get_by_code(campaign=campaign, code=event_code)
-    if event is None:
-        raise Http404
+    campaign = campaign_managed_or_404(request, code)
+    event = event_or_404(campaign, event_code)
     if not campaign.accepts_registrations:
         return _render_event(request, campaign, event, None)
     if request.method == "GET":
@@ -187,16 +168,15 @@ def event_register(request: AuthenticatedHttpRequest, code: str, event_code: str
             _("Confirm that the person agreed to each ticked purpose, or untick them."),
         )
         return _render_event(request, campaign, event, forms)
-    raw = {**forms["details"].cleaned_data, **forms["work"].cleaned_data}
-    raw["phone"] = forms["event_form"].cleaned_data["phone"]
-    try:
-        data = person_data_clean(raw=raw)
-        work = work_data_clean(raw=forms["workplace"].cleaned_data, actor_type=data.actor_type)
-    except ValidationError as error:
-        for field, errors in error.error_dict.items():
-            target = forms["workplace"] if field in forms["workplace"].fields else forms["details"]
-            target.add_error(field if field in target.fields else None, errors)
+    cleaned = assisted_data_clean(
+        details=forms["details"],
+        work=forms["work"],
+        workplace=forms["workplace"],
+        phone=forms["event_form"].cleaned_data["phone"],
+    )
+    if cleaned is None:
         return _render_event(request, campaign, event, forms)
+    data, work = cleaned
     person, _created = registration_submit(
         data=data,
         work=work,
