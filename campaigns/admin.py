@@ -12,10 +12,21 @@ class EventInline(admin.TabularInline):
 
 @admin.register(Campaign)
 class CampaignAdmin(admin.ModelAdmin):
-    list_display = ["code", "name_en", "organiser", "province", "starts_on", "ends_on", "target"]
+    list_display = [
+        "code",
+        "name_en",
+        "status",
+        "organiser",
+        "province",
+        "starts_on",
+        "ends_on",
+        "target",
+    ]
     search_fields = ["code", "name_en", "name_km"]
-    list_filter = ["province"]
+    list_filter = ["status", "province"]
     autocomplete_fields = ["organiser", "province", "district", "commune"]
+    raw_id_fields = ["village"]
+    filter_horizontal = ["partners"]
     inlines = [EventInline]
 
 

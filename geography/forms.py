@@ -1,7 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from geography.models import Village
+from geography.areas import Area
+from geography.models import Commune, District, Province, Village
 from geography.selectors import (
     commune_list,
     district_list,
@@ -32,8 +33,11 @@ def picker_state(*, name: str, data) -> dict:
     }
 
 
-def picker_context(*, name: str, state: dict, search: bool = False) -> dict:
-    """Everything the picker template needs to show the cascade at `state`."""
+def picker_context(*, name: str, state: dict, search: bool = False, kind: str = "village") -> dict:
+    """Everything the picker template needs to show the cascade at `state`.
+
+    `kind` "area" lets the choice stop at any level (AreaField); "village" needs a village.
+    """
     village = None
     if state.get("village"):
         village = (
@@ -61,7 +65,31 @@ def picker_context(*, name: str, state: dict, search: bool = False) -> dict:
         "villages": village_list(commune_id=chosen["commune"]),
         "query": state.get("query", ""),
         "results": village_search(query=state["query"]) if search and state.get("query") else [],
+        "kind": "area" if kind == "area" else "village",
+        "area": _area_of(chosen) if kind == "area" else None,
     }
+
+
+def _area_of(chosen: dict) -> Area:
+    """The Area at the deepest level chosen (ids that do not fit together are dropped)."""
+    chosen = {level: _as_id(value) or 0 for level, value in chosen.items()}
+    province = Province.objects.filter(pk=chosen.get("province", 0)).first()
+    district = (
+        District.objects.filter(pk=chosen.get("district", 0), province=province).first()
+        if province
+        else None
+    )
+    commune = (
+        Commune.objects.filter(pk=chosen.get("commune", 0), district=district).first()
+        if district
+        else None
+    )
+    village = (
+        Village.objects.filter(pk=chosen.get("village", 0), commune=commune).first()
+        if commune
+        else None
+    )
+    return Area(province=province, district=district, commune=commune, village=village)
 
 
 class VillagePicker(forms.Widget):
@@ -103,6 +131,49 @@ class VillageField(forms.ModelChoiceField):
     def __init__(self, **kwargs):
         kwargs.setdefault("label", _("Village"))
         super().__init__(queryset=Village.objects.all(), **kwargs)
+
+
+class AreaPicker(VillagePicker):
+    """The village picker, stopping at whichever level is chosen (none: nationwide)."""
+
+    def value_from_datadict(self, data, files, name):
+        super().value_from_datadict(data, files, name)
+        return dict(self._state)
+
+    def get_context(self, name, value, attrs):
+        context = forms.Widget.get_context(self, name, value, attrs)
+        state = dict(value) if isinstance(value, dict) else dict(self._state)
+        context["picker"] = picker_context(
+            name=name, state=state, search=getattr(self, "_search", False), kind="area"
+        )
+        return context
+
+
+class AreaField(forms.Field):
+    """An area at any level: nationwide, province, district, commune or village."""
+
+    widget = AreaPicker
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("Area"))
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, Area):
+            return {
+                level: getattr(value, level).pk if getattr(value, level) is not None else None
+                for level in ("province", "district", "commune", "village")
+            }
+        return value
+
+    def to_python(self, value) -> Area:
+        if isinstance(value, Area):
+            return value
+        return _area_of(value or {})
+
+    def validate(self, value) -> None:
+        """Any level is valid, nationwide included; who may plan where is the service's rule."""
 
 
 def picker_keep(form, name: str, data) -> None:

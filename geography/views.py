@@ -25,12 +25,17 @@ def picker(request: HttpRequest) -> HttpResponse:
     if changed in order:
         for level in order[order.index(changed) + 1 :]:
             state[level] = None
-    context = {"picker": picker_context(name=name, state=state), "widget": {"name": escape(name)}}
+    kind = request.GET.get("kind", "village")
+    context = {
+        "picker": picker_context(name=name, state=state, kind=kind),
+        "widget": {"name": escape(name)},
+    }
     return render(request, "geography/widgets/village_picker.html", context)
 
 
 def search(request: HttpRequest) -> HttpResponse:
     name = _field_name(request)
     state = picker_state(name=name, data=request.GET)
-    context = {"picker": picker_context(name=name, state=state, search=True)}
+    kind = request.GET.get("kind", "village")
+    context = {"picker": picker_context(name=name, state=state, search=True, kind=kind)}
     return render(request, "geography/widgets/village_search_results.html", context)

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "campaigns",
     "registry",
     "partners",
+    "outreach",
     "dedup",
     "sharing",
     "dashboards",

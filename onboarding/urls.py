@@ -27,6 +27,7 @@ urlpatterns = [
     path("", include("dashboards.urls")),
     path("branch/", include("partners.urls")),
     path("campaigns/", include("campaigns.urls")),
+    path("campaigns/", include("outreach.urls")),
     path("programmes/", include("programmes.urls")),
     path("programmes/", include("sharing.urls")),
     path("verify/", include("registry.urls_public")),

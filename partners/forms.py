@@ -4,6 +4,8 @@ from django import forms
 from django.core.validators import FileExtensionValidator
 from django.utils.translation import gettext_lazy as _
 
+from campaigns.models import Campaign
+from campaigns.selectors import campaign_list_running_for_partners
 from partners.models import Branch
 from registry.normalise import normalise_phone
 
@@ -32,9 +34,23 @@ class CounterForm(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "tel"}),
     )
 
+    campaign: forms.ModelChoiceField[Campaign] = forms.ModelChoiceField(
+        label=_("Campaign (optional)"),
+        help_text=_("A running campaign your bank takes part in: this registration counts for it."),
+        queryset=None,
+        required=False,
+        empty_label=_("No campaign"),
+    )
+
     def __init__(self, *args, branches, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["branch"].queryset = branches
+        campaigns = campaign_list_running_for_partners(
+            partner_ids=set(branches.values_list("partner_id", flat=True))
+        )
+        self.fields["campaign"].queryset = campaigns
+        if not campaigns.exists():
+            del self.fields["campaign"]
 
     def clean_phone(self) -> str:
         return normalise_phone(self.cleaned_data["phone"], required=False)

@@ -20,6 +20,7 @@ from registry.forms.registration import (
     DetailsForm,
     WorkForm,
     WorkplaceForm,
+    assisted_data_clean,
     person_initial,
     unprefixed,
 )
@@ -30,7 +31,6 @@ from registry.selectors.history import person_history
 from registry.selectors.people import person_list_visible_to, person_search
 from registry.services.people import person_data_clean, person_update
 from registry.services.registration import registration_submit
-from registry.services.work import work_data_clean
 
 PAGE_SIZE = 25
 STAFF = (Role.BRANCH_STAFF, Role.PARTNER_SUPERVISOR)
@@ -89,16 +89,15 @@ def register(request: AuthenticatedHttpRequest) -> HttpResponse:
             _("Confirm that the applicant agreed to each ticked purpose, or untick them."),
         )
         return _render_register(request, forms)
-    raw = {**forms["details"].cleaned_data, **forms["work"].cleaned_data}
-    raw["phone"] = counter.cleaned_data["phone"]
-    try:
-        data = person_data_clean(raw=raw)
-        work = work_data_clean(raw=forms["workplace"].cleaned_data, actor_type=data.actor_type)
-    except ValidationError as error:
-        for field, errors in error.error_dict.items():
-            target = forms["workplace"] if field in forms["workplace"].fields else forms["details"]
-            target.add_error(field if field in target.fields else None, errors)
+    cleaned = assisted_data_clean(
+        details=forms["details"],
+        work=forms["work"],
+        workplace=forms["workplace"],
+        phone=counter.cleaned_data["phone"],
+    )
+    if cleaned is None:
         return _render_register(request, forms)
+    data, work = cleaned
     person, created = registration_submit(
         data=data,
         work=work,
@@ -107,6 +106,7 @@ def register(request: AuthenticatedHttpRequest) -> HttpResponse:
         entered_by=request.user,
         branch=counter.cleaned_data["branch"],
         reference=counter.cleaned_data["reference"],
+        campaign=counter.cleaned_data.get("campaign"),
         consent_evidence=proof.cleaned_data["consent_photo"],
     )
     if created:

@@ -16,8 +16,13 @@ from geography.forms import VillageField
 from programmes.models import Programme
 from registry.models.people import ActorType, Sector, Sex
 from registry.normalise import normalise_phone
-from registry.services.people import PERSON_FIELDS, person_fields_clean
-from registry.services.work import employer_choices, work_data_clean
+from registry.services.people import (
+    PERSON_FIELDS,
+    PersonData,
+    person_data_clean,
+    person_fields_clean,
+)
+from registry.services.work import WorkData, employer_choices, work_data_clean
 
 MONTHS = [
     (1, _("January")),
@@ -255,3 +260,20 @@ def person_initial(person) -> dict:
 def unprefixed(data, prefix: str) -> dict:
     """The submitted values of a prefixed form, keyed by field name."""
     return {k[len(prefix) + 1 :]: v for k, v in data.items() if k.startswith(f"{prefix}-")}
+
+
+def assisted_data_clean(
+    *, details: forms.Form, work: forms.Form, workplace: forms.Form, phone: str
+) -> tuple[PersonData, WorkData] | None:
+    """Assisted registration (the counter, event mode): the valid forms' values checked as
+    a whole record by the services; None when they refuse, their errors on the fields."""
+    raw = {**details.cleaned_data, **work.cleaned_data, "phone": phone}
+    try:
+        data = person_data_clean(raw=raw)
+        cleaned_work = work_data_clean(raw=workplace.cleaned_data, actor_type=data.actor_type)
+    except ValidationError as error:
+        for field, errors in error.error_dict.items():
+            target = workplace if field in workplace.fields else details
+            target.add_error(field if field in target.fields else None, errors)
+        return None
+    return data, cleaned_work

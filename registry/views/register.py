@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from campaigns.services import campaign_for_code
+from campaigns.services import code_resolve
 from geography.forms import is_picker_refresh, picker_keep
 from geography.models import Village
 from programmes.models import Programme
@@ -99,14 +99,11 @@ def start(request: HttpRequest) -> HttpResponse:
     state = _state(request)
     code = request.GET.get("campaign", "")
     if code:
-        campaign = campaign_for_code(code=code)
-        if campaign is None:
-            messages.warning(
-                request,
-                _("The campaign code on the poster is not running now; you can still register."),
-            )
-        else:
-            state["campaign"] = campaign.code
+        # An unknown or finished code registers the person all the same, credited to no
+        # campaign, and says nothing of it: a poster left up is no one's mistake.
+        target = code_resolve(code=code)
+        if target is not None:
+            state["campaign"] = (target.event or target.campaign).code
             _save(request, state)
     return _go(_first_missing(state))
 
@@ -244,9 +241,14 @@ def _render_step(request, state, step, form) -> HttpResponse:
         "step_count": len(steps),
         "phone": state.get("phone"),
         "programmes": Programme.objects.filter(is_active=True) if step == "consent" else [],
-        "campaign": state.get("campaign"),
+        "campaign": _campaign_name(state),
     }
     return render(request, f"registry/register/{step}.html", context)
+
+
+def _campaign_name(state: dict) -> str:
+    target = code_resolve(code=state.get("campaign", ""))
+    return target.campaign.name if target is not None else ""
 
 
 def _collect(state: dict):
@@ -271,13 +273,15 @@ def _review(request: HttpRequest, state: dict) -> HttpResponse:
         _save(request, state)
         return _go("details")
     if request.method == "POST":
-        campaign = campaign_for_code(code=state.get("campaign", ""))
+        # Checked again: the campaign may have closed while the person was registering.
+        target = code_resolve(code=state.get("campaign", ""))
         person, _created = registration_submit(
             data=data,
             work=work,
             consents=purposes,
-            channel=Channel.CAMPAIGN if campaign else Channel.SELF,
-            campaign=campaign,
+            channel=Channel.CAMPAIGN if target else Channel.SELF,
+            campaign=target.campaign if target else None,
+            event=target.event if target else None,
         )
         registrant_sign_in(request, phone=str(person.phone))
         request.session.pop(SESSION_KEY, None)

@@ -50,8 +50,9 @@ def test_each_role_lands_on_its_home_page(client, role):
 
 # Which home pages each role may open; every other one answers 403.
 ALLOWED = {
-    Role.BRANCH_STAFF: {"/branch/"},
-    Role.PARTNER_SUPERVISOR: {"/branch/"},
+    # Partner staff see the campaigns their partner takes part in (issue 12).
+    Role.BRANCH_STAFF: {"/branch/", "/campaigns/"},
+    Role.PARTNER_SUPERVISOR: {"/branch/", "/campaigns/"},
     Role.CAMPAIGN_ORGANISER: {"/campaigns/"},
     Role.MINISTRY_OFFICER: {"/dashboard/", "/campaigns/"},
     Role.PROGRAMME_OFFICER: {"/programmes/"},

@@ -184,8 +184,16 @@ def test_campaign_code_attributes_the_registration(client):
 
 
 def test_unknown_campaign_code_still_lets_people_register(client):
+    """Nothing alarming: the person simply registers, credited to no campaign."""
     response = client.get("/register/?campaign=NOPE", follow=True)
-    assert "not running now" in response.content.decode()
+    assert response.redirect_chain[-1][0] == "/register/phone/"
+    page = response.content.decode()
+    assert 'class="messages"' not in page and "campaign" not in page.lower()
+    fill_until_consent(client)
+    post(client, "consent", {})
+    post(client, "review", {})
+    assert Person.objects.get().channel == "self"
+    assert not Attribution.objects.exists()
 
 
 def test_picker_without_javascript_redisplays_without_errors(client):

@@ -152,9 +152,12 @@ class Command(BaseCommand):
                 "starts_on": today - datetime.timedelta(days=30),
                 "ends_on": today + datetime.timedelta(days=60),
                 "target": 1500,
+                "status": Campaign.Status.RUNNING,
             },
         )
         if created:
+            # Every partner bank takes part: their counters can credit it.
+            campaign.partners.set(Partner.objects.all())
             village = Village.objects.filter(commune__district__province=phnom_penh).first()
             if village is None:
                 raise CommandError("The gazetteer has no village in Phnom Penh.")
@@ -164,6 +167,8 @@ class Command(BaseCommand):
                 village=village,
                 place="Phsar Thmei",
                 held_on=today - datetime.timedelta(days=7),
+                expected_attendance=1500,
+                actual_attendance=1320,
             )
         return campaign
 
