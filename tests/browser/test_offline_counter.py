@@ -257,3 +257,36 @@ def test_the_browser_refuses_only_what_the_server_refuses_in_its_words(page):
                 assert browser == server, (field, value, browser, server)
             if value in SURE:
                 assert server is not None and browser == server, (field, value, browser, server)
+
+
+def test_a_session_that_ended_offline_signs_in_again_and_keeps_the_queue(page):
+    from django.contrib.sessions.models import Session
+
+    from tests.factories import PASSWORD
+
+    staff = user_with_role(Role.BRANCH_STAFF, branch=BranchFactory())
+    home = Village.objects.filter(code__startswith="1201").order_by("code").first()
+    sign_in(page, staff.username)
+    switch_to(page, "en")
+    page.goto("/branch/register/")
+    wait_for(page, STORED)
+
+    page.context.set_offline(True)
+    fill_person(page, name_km="ចាន់ សុភា", name_latin="Chan Sophea", village=home)
+    page.click("form[data-offline-sync] button[type=submit]")
+    page.wait_for_selector("[data-offline-list] li[data-status=waiting]")
+    Session.objects.all().delete()  # the session ends while the device is offline
+
+    page.context.set_offline(False)
+    page.wait_for_selector("[data-offline-signin] a")
+    assert "Your session has ended" in page.locator("[data-offline-signin]").inner_text()
+    assert queued(page) == 1
+    assert Person.objects.count() == 0
+
+    page.click("[data-offline-signin] a")
+    page.fill("#id_username", staff.username)
+    page.fill("#id_password", PASSWORD)
+    page.click("form:not(.lang-switch) button[type=submit]")
+    page.wait_for_url("**/branch/register/")
+    page.wait_for_selector("[data-offline-list] li[data-status=registered]")
+    assert Person.objects.filter(name_latin="Chan Sophea").count() == 1
