@@ -290,3 +290,33 @@ def test_a_session_that_ended_offline_signs_in_again_and_keeps_the_queue(page):
     page.wait_for_url("**/branch/register/")
     page.wait_for_selector("[data-offline-list] li[data-status=registered]")
     assert Person.objects.filter(name_latin="Chan Sophea").count() == 1
+
+
+def test_a_device_with_a_wrong_clock_checks_ages_by_the_servers_date(page):
+    import datetime
+
+    from django.utils import timezone
+
+    staff = user_with_role(Role.BRANCH_STAFF, branch=BranchFactory())
+    today = timezone.localdate()
+    page.clock.set_system_time(datetime.datetime(2019, 6, 1, 12, tzinfo=datetime.UTC))
+    sign_in(page, staff.username)
+    switch_to(page, "en")
+    page.goto("/branch/register/")
+    page.wait_for_function("document.querySelector('form[data-offline-sync]').offlineForm?.rules")
+    said = page.evaluate(
+        """([sixteen, tomorrow]) => {
+          const offline = document.querySelector("form[data-offline-sync]").offlineForm;
+          const today = OfflineRules.today(offline.rules, offline.skew);
+          const check = (v) => OfflineRules.check(offline.rules, {"d-date_of_birth": [v]}, today)["d-date_of_birth"] || null;
+          return {today, device: new Date().getFullYear(), sixteen: check(sixteen), tomorrow: check(tomorrow)};
+        }""",
+        [
+            f"{today.year - 16}-01-01",
+            (today + datetime.timedelta(days=1)).isoformat(),
+        ],
+    )
+    assert said["device"] == 2019
+    assert said["today"] == today.isoformat()
+    assert said["sixteen"] is None  # 16 by the server's date, 9 by the device's
+    assert said["tomorrow"] == "The date of birth cannot be in the future."
