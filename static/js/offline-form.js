@@ -200,7 +200,9 @@
         const level = source.tagName === "SELECT"
           ? (source.id === `id_${name}` ? "village" : source.id.replace(`id_${name}_`, ""))
           : null;
-        if (level && this.places && (level !== "province" || this.places.provinces.has(Number(source.value)))) {
+        // Levels below a province that is not stored are the server's to list.
+        const province = Number(this.pickerSelect("province").value);
+        if (level && this.places && this.places.provinces.has(province)) {
           event.preventDefault();
           if (level !== "village") this.chooseLevel(level, source.value);
           this.clearError(name);

@@ -311,3 +311,25 @@ def test_a_device_with_a_wrong_clock_checks_ages_by_the_servers_date(page):
     assert said["today"] == today.isoformat()
     # 16 by the server's date, 9 by the device's; tomorrow is in the future all the same.
     assert said["d-date_of_birth"] == [None, "The date of birth cannot be in the future."]
+
+
+def test_two_tabs_sending_one_queue_register_each_person_once(page):
+    home = Village.objects.filter(code__startswith="1201").order_by("code").first()
+    open_counter(page)
+    wait_for(page, STORED)
+    context = page.context
+    context.set_offline(True)
+    for name_km, name_latin in (("ចាន់ សុភា", "Chan Sophea"), ("សុខ ដារា", "Sok Dara")):
+        fill_person(page, name_km=name_km, name_latin=name_latin, village=home)
+        page.click("form[data-offline-sync] button[type=submit]")
+    page.wait_for_function("document.querySelectorAll('li[data-status=waiting]').length === 2")
+    second = context.new_page()
+    second.goto("/branch/register/")
+    second.wait_for_function("document.querySelectorAll('li[data-status=waiting]').length === 2")
+
+    context.set_offline(False)  # both tabs see the network return and send
+    for tab in (page, second):
+        tab.wait_for_function("document.querySelectorAll('li[data-status=waiting]').length === 0")
+    time.sleep(1)
+    assert Person.objects.filter(name_latin="Chan Sophea").count() == 1
+    assert Person.objects.filter(name_latin="Sok Dara").count() == 1
