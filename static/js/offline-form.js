@@ -8,6 +8,7 @@
  *       data-offline-picker="d-village"                 the village picker's field (optional)
  *       data-offline-queue="counter"                    the queue's name
  *       data-offline-user="42"                          the signed-in staff member
+ *       data-offline-label="d-name_km reference"        fields that name an entry in the queue
  *       data-offline-logout="/accounts/logout/">        sign-out clears this device
  * and a <section data-offline-panel> the queue is shown in.
  *
@@ -267,7 +268,7 @@
         user: this.user,
         created: Date.now(),
         entries,
-        label: [values["d-name_km"], values["name_km"], values["reference"]]
+        label: (this.cfg.offlineLabel || "").split(" ").map((name) => values[name] || [])
           .flat().filter((v) => typeof v === "string" && v.trim()).join(" · "),
         status: "waiting",
       });
@@ -425,6 +426,13 @@
       }
     }
 
+    /* After a failed attempt, try again in 2, 4, 8… seconds (then every RETRY_MS). */
+    retrySoon() {
+      this.retries = (this.retries || 0) + 1;
+      clearTimeout(this.retryTimer);
+      this.retryTimer = setTimeout(() => this.sync(), Math.min(1000 * 2 ** this.retries, RETRY_MS));
+    }
+
     async session() {
       const response = await fetch(this.cfg.offlineSession, { credentials: "same-origin", cache: "no-store" });
       return response.json();
@@ -446,8 +454,10 @@
       try {
         session = await this.session();
       } catch (error) {
-        return; // the network is not really back yet
+        this.retrySoon(); // the network is not really back yet
+        return;
       }
+      this.retries = 0;
       if (!session.signed_in || session.user !== this.user) {
         this.signedOut(session);
         return;
@@ -472,6 +482,7 @@
           headers: { "Idempotency-Key": item.id, "X-CSRFToken": session.csrf, Accept: "application/json" },
         });
       } catch (error) {
+        this.retrySoon();
         return "stop";
       }
       let answer = {};
@@ -495,6 +506,7 @@
       } else {
         current.tried = true; // 409 (still running), 5xx, CSRF: try again later
         await database.put("queue", current);
+        this.retrySoon();
         return "stop";
       }
       await database.put("queue", current);
