@@ -82,3 +82,17 @@ def api_token(request: AuthenticatedHttpRequest) -> HttpResponse:
     existing = Token.objects.filter(user=request.user).values_list("created", flat=True).first()
     context = {"key": key, "replaced": replaced, "created": existing}
     return render(request, "accounts/api_token.html", context)
+
+
+class LogoutView(auth_views.LogoutView):
+    """Sign out, and tell the browser to forget what it keeps for this site.
+
+    The offline intake keeps a queue of registrations (names, phones) in IndexedDB and
+    copies of pages in the service worker's cache: none of it may outlive the session
+    on a shared counter computer (the page also clears them itself before signing out).
+    """
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        response["Clear-Site-Data"] = '"cache", "storage"'
+        return response

@@ -14,8 +14,9 @@ API_IDEMPOTENCY_PROCESSING_TIMEOUT (longer than any request may run) a retry tak
 claim over and runs the request, so the effect happens exactly once. A server error (5xx)
 releases the claim: nothing was written, and the client may retry with the same key.
 
-The storage functions take a plain Django request and user; `idempotent` adapts them to
-a DRF view's `post` method.
+The storage functions take a plain Django request and user; `idempotency_guard` applies
+the rules around any view's work, and `idempotent` adapts it to a DRF view's `post`
+method (the offline intake's sync endpoints call the guard from plain Django views).
 """
 
 import hashlib
@@ -178,50 +179,67 @@ class _AbandonError(Exception):
         self.response = response
 
 
+def idempotency_guard(request, *, user, key: str, run, refuse):
+    """Run `run()` once for (user, key): the rules above, for any kind of view.
+
+    `run()` returns the rendered response of the request; `refuse(code, status, headers)`
+    returns (or raises) the answer for a refused key, in the caller's error shape.
+    """
+    if not idempotency_key_valid(key):
+        return refuse("idempotency_key_invalid", 400, {})
+    try:
+        request_hash = request_fingerprint(request)
+    except RequestDataTooBig:
+        return refuse("request_too_large", 413, {})
+    try:
+        claim = idempotency_claim(user=user, key=key, request_hash=request_hash)
+    except IdempotencyKeyReusedError:
+        return refuse("idempotency_key_reused", 422, {})
+    except IdempotencyInProgressError:
+        return refuse("idempotency_in_progress", 409, {"Retry-After": "1"})
+    if claim.replay is not None:
+        return replay_response(claim.replay)
+    record_id = claim.record_id
+    assert record_id is not None  # a claim either replays or owns the key
+    try:
+        # The view's writes and the stored answer commit together, or not at all.
+        with transaction.atomic():
+            response = run()
+            if response.status_code >= 500:
+                raise _AbandonError(response)
+            idempotency_complete(
+                record_id=record_id,
+                status_code=response.status_code,
+                body=response.content,
+                content_type=response.get("Content-Type", "application/json"),
+            )
+    except _AbandonError as abandon:
+        idempotency_release(record_id=record_id)
+        return abandon.response
+    except BaseException:
+        idempotency_release(record_id=record_id)
+        raise
+    return response
+
+
 def idempotent(handler):
     """Decorate a DRF view's `post` so that `Idempotency-Key` is honoured."""
+
+    def refuse(code: str, status_code: int, headers: dict):
+        raise ApiError(code, status_code=status_code, headers=headers or None)
 
     @wraps(handler)
     def wrapped(view, request, *args, **kwargs):
         key = request.headers.get(HEADER)
         if key is None:
             return handler(view, request, *args, **kwargs)
-        if not idempotency_key_valid(key):
-            raise ApiError("idempotency_key_invalid", status_code=400)
-        try:
-            request_hash = request_fingerprint(request)
-        except RequestDataTooBig:
-            raise ApiError("request_too_large", status_code=413) from None
-        try:
-            claim = idempotency_claim(user=request.user, key=key, request_hash=request_hash)
-        except IdempotencyKeyReusedError:
-            raise ApiError("idempotency_key_reused", status_code=422) from None
-        except IdempotencyInProgressError:
-            raise ApiError(
-                "idempotency_in_progress", status_code=409, headers={"Retry-After": "1"}
-            ) from None
-        if claim.replay is not None:
-            return replay_response(claim.replay)
-        record_id = claim.record_id
-        try:
-            # The view's writes and the stored answer commit together, or not at all.
-            with transaction.atomic():
-                response = _run(view, request, handler, args, kwargs)
-                if response.status_code >= 500:
-                    raise _AbandonError(response)
-                idempotency_complete(
-                    record_id=record_id,
-                    status_code=response.status_code,
-                    body=response.content,
-                    content_type=response.get("Content-Type", "application/json"),
-                )
-        except _AbandonError as abandon:
-            idempotency_release(record_id=record_id)
-            return abandon.response
-        except BaseException:
-            idempotency_release(record_id=record_id)
-            raise
-        return response
+        return idempotency_guard(
+            request,
+            user=request.user,
+            key=key,
+            run=lambda: _run(view, request, handler, args, kwargs),
+            refuse=refuse,
+        )
 
     return wrapped
 

@@ -107,3 +107,31 @@ def village_resolve(
             "Add the commune_code to say which one."
         )
     raise ValidationError(message, code="village_ambiguous", params={"code": code, "names": names})
+
+
+def area_places(*, province_ids: list[int]) -> dict[str, list[dict]]:
+    """The gazetteer of some provinces, every level, for a page that works offline.
+
+    Rows are [id, parent id, code, Khmer name, English name] (provinces have no parent),
+    ordered as the picker lists them: a province holds about 1,000 villages, some
+    50 KB of JSON.
+    """
+    columns = ("id", "code", "name_km", "name_en")
+
+    def rows(queryset, parent: str | None) -> list:
+        fields = ("id", parent, "code", "name_km", "name_en") if parent else columns
+        found = queryset.values_list(*fields)
+        return [list(row) if parent else [row[0], None, *row[1:]] for row in found]
+
+    provinces = Province.objects.filter(pk__in=province_ids).order_by("code")
+    districts = District.objects.filter(province_id__in=province_ids).order_by("code")
+    communes = Commune.objects.filter(district__province_id__in=province_ids).order_by("code")
+    villages = Village.objects.filter(commune__district__province_id__in=province_ids).order_by(
+        "code", "name_en"
+    )
+    return {
+        "provinces": rows(provinces, None),
+        "districts": rows(districts, "province_id"),
+        "communes": rows(communes, "district_id"),
+        "villages": rows(villages, "commune_id"),
+    }

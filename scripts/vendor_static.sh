@@ -6,6 +6,8 @@
 #   static/vendor/htmx/htmx.min.js
 #   static/vendor/chart.js/chart.umd.js
 #   static/vendor/fonts/noto-sans-khmer.css  (+ files/*.woff2 it references, + OFL.txt)
+#   static/vendor/workbox/workbox-{core,routing,strategies,cacheable-response}.prod.js
+#   static/vendor/idb/idb.umd.js
 set -euo pipefail
 
 if [[ ! -f package-lock.json || ! -d static ]]; then
@@ -32,7 +34,7 @@ FONT_WEIGHTS=(400 700)
 dest=static/vendor
 tmp="$(mktemp -d static/.vendor.XXXXXX)"
 trap 'rm -rf "$tmp"' EXIT
-mkdir -p "$tmp/htmx" "$tmp/chart.js" "$tmp/fonts/files"
+mkdir -p "$tmp/htmx" "$tmp/chart.js" "$tmp/fonts/files" "$tmp/workbox" "$tmp/idb"
 
 cp "$NM/htmx.org/dist/htmx.min.js" "$tmp/htmx/htmx.min.js"
 
@@ -41,6 +43,17 @@ cp "$NM/htmx.org/dist/htmx.min.js" "$tmp/htmx/htmx.min.js"
 # source map is missing.
 sed '/^\/\/# sourceMappingURL=/d' "$NM/chart.js/dist/chart.umd.js" >"$tmp/chart.js/chart.umd.js"
 cp "$NM/chart.js/LICENSE.md" "$tmp/chart.js/LICENSE.md"
+
+# The offline intake's service worker imports Workbox's browser builds by their static
+# URLs (no workbox-sw loader, which would fetch modules from a CDN); the page stores its
+# queue through idb. Their source maps are not shipped either.
+for module in core routing strategies cacheable-response; do
+    sed '/^\/\/# sourceMappingURL=/d' "$NM/workbox-$module/build/workbox-$module.prod.js" \
+        >"$tmp/workbox/workbox-$module.prod.js"
+done
+cp "$NM/workbox-core/LICENSE" "$tmp/workbox/LICENSE"
+sed '/^\/\/# sourceMappingURL=/d' "$NM/idb/build/umd.js" >"$tmp/idb/idb.umd.js"
+cp "$NM/idb/LICENSE" "$tmp/idb/LICENSE"
 
 # One stylesheet with the khmer, latin and latin-ext subsets of each weight (Noto Sans
 # Khmer carries its own Latin glyphs). Keep only the woff2 source: every browser we

@@ -1,5 +1,7 @@
 """The branch counter: applicants of the branch, assisted registration, corrections."""
 
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -7,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from accounts.models import Role
@@ -52,7 +55,8 @@ def branch_home(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "partners/branch_home.html", context)
 
 
-def _forms(request: AuthenticatedHttpRequest, data=None, files=None):
+def counter_forms(request: AuthenticatedHttpRequest, data=None, files=None) -> dict:
+    """The counter page's forms, bound to `data` when given (as the page posts them)."""
     actor_type = (data or {}).get("w-actor_type", "")
     forms = {
         "counter": CounterForm(data, files, branches=branch_list_for(user=request.user)),
@@ -66,29 +70,32 @@ def _forms(request: AuthenticatedHttpRequest, data=None, files=None):
     return forms
 
 
-@login_required
-@role_required(*STAFF)
-@require_http_methods(["GET", "POST"])
-def register(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Assisted registration: the whole form on one page, for staff at the counter."""
-    if request.method == "GET":
-        return _render_register(request, _forms(request))
-    forms = _forms(request, request.POST, request.FILES)
-    if is_picker_refresh(request.POST):
-        forms["details"] = DetailsForm(initial=unprefixed(request.POST, "d"), prefix="d")
-        staff_wording(forms)
-        picker_keep(forms["details"], "d-village", request.POST)
-        return _render_register(request, forms)
+CONSENT_UNCONFIRMED = gettext_lazy(
+    "Confirm that the applicant agreed to each ticked purpose, or untick them."
+)
+
+
+@dataclass
+class CounterOutcome:
+    """What a counter submission came to: the forms (with their errors) and, when it was
+    registered, the person and whether this submission created them."""
+
+    forms: dict
+    person: Person | None = None
+    created: bool = False
+
+
+def counter_submit(request: AuthenticatedHttpRequest) -> CounterOutcome:
+    """Check the counter's forms as posted and register the applicant: the one path of
+    the counter page and of its offline queue (partners.views.offline)."""
+    forms = counter_forms(request, request.POST, request.FILES)
     if not all(form.is_valid() for form in forms.values()):
-        return _render_register(request, forms)
+        return CounterOutcome(forms)
     counter, consent, proof = forms["counter"], forms["consent"], forms["proof"]
     wanted = consent.wanted()
     if wanted and not proof.cleaned_data["consent_confirmed"]:
-        proof.add_error(
-            "consent_confirmed",
-            _("Confirm that the applicant agreed to each ticked purpose, or untick them."),
-        )
-        return _render_register(request, forms)
+        proof.add_error("consent_confirmed", CONSENT_UNCONFIRMED)
+        return CounterOutcome(forms)
     cleaned = assisted_data_clean(
         details=forms["details"],
         work=forms["work"],
@@ -96,7 +103,7 @@ def register(request: AuthenticatedHttpRequest) -> HttpResponse:
         phone=counter.cleaned_data["phone"],
     )
     if cleaned is None:
-        return _render_register(request, forms)
+        return CounterOutcome(forms)
     data, work = cleaned
     person, created = registration_submit(
         data=data,
@@ -109,7 +116,27 @@ def register(request: AuthenticatedHttpRequest) -> HttpResponse:
         campaign=counter.cleaned_data.get("campaign"),
         consent_evidence=proof.cleaned_data["consent_photo"],
     )
-    if created:
+    return CounterOutcome(forms, person, created)
+
+
+@login_required
+@role_required(*STAFF)
+@require_http_methods(["GET", "POST"])
+def register(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Assisted registration: the whole form on one page, for staff at the counter."""
+    if request.method == "GET":
+        return _render_register(request, counter_forms(request))
+    if is_picker_refresh(request.POST):
+        forms = counter_forms(request, request.POST, request.FILES)
+        forms["details"] = DetailsForm(initial=unprefixed(request.POST, "d"), prefix="d")
+        staff_wording(forms)
+        picker_keep(forms["details"], "d-village", request.POST)
+        return _render_register(request, forms)
+    outcome = counter_submit(request)
+    person = outcome.person
+    if person is None:
+        return _render_register(request, outcome.forms)
+    if outcome.created:
         messages.success(
             request,
             _("Registered. Registration number: %(n)s")
