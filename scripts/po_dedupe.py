@@ -38,6 +38,9 @@ def _key(entry: list[str]) -> tuple[str, str, str] | None:
 
 
 def dedupe(text: str) -> tuple[str, int]:
+    # A union merge can glue two branches' entries together: an entry's comment right
+    # after the previous entry's translation starts a new entry.
+    text = re.sub(r'^((?:msgstr(?:\[\d+\])?\s+)?".*")\n(#)', r"\1\n\n\2", text, flags=re.M)
     blocks = re.split(r"\n{2,}", text.strip("\n"))
     seen: set[tuple[str, str, str]] = set()
     kept = []
@@ -56,8 +59,9 @@ def dedupe(text: str) -> tuple[str, int]:
 def main(paths: list[str]) -> int:
     for name in paths:
         path = Path(name)
-        text, dropped = dedupe(path.read_text(encoding="utf-8"))
-        if dropped:
+        before = path.read_text(encoding="utf-8")
+        text, dropped = dedupe(before)
+        if text != before:
             path.write_text(text, encoding="utf-8")
         print(f"{path}: {dropped} repeated entries dropped")
     return 0
