@@ -8,8 +8,10 @@ See README.md, "Configuration".
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 
 from onboarding.embedded_db import embedded_database
 
@@ -50,10 +52,14 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_filters",
     "phonenumber_field",
+    "pgtrigger",
+    "django_celery_beat",
     # The domain, lowest layer first (the import contracts in pyproject.toml).
     "geography",
     "accounts",
+    "audit",
     "api",
+    "outbox",
     "programmes",
     "campaigns",
     "registry",
@@ -131,6 +137,31 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Three queues, so a long dedup batch or bulk file never holds up a text message:
+# run `worker -Q celery,sms` and `worker -Q bulk` apart (docker-compose.yml); a worker
+# started without -Q consumes all three (development).
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = [Queue("celery"), Queue("sms"), Queue("bulk")]
+CELERY_TASK_ROUTES = {
+    "registry.tasks.sms_deliver": {"queue": "sms"},
+    "registry.tasks.sms_deliver_many": {"queue": "sms"},
+    "registry.tasks.sms_retry_pending": {"queue": "sms"},
+    "dedup.tasks.dedup_people": {"queue": "bulk"},
+    "dedup.tasks.dedup_batch_run": {"queue": "bulk"},
+    "partners.tasks.intake_validate": {"queue": "bulk"},
+    "partners.tasks.intake_commit": {"queue": "bulk"},
+}
+# A task past its soft limit is told to stop (SoftTimeLimitExceeded), past the hard limit
+# its process is killed and, acks_late, the task is delivered again. The whole-registry
+# dedup run resumes chunk by chunk and may take hours.
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=10 * 60)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=15 * 60)
+CELERY_TASK_ANNOTATIONS = {
+    "dedup.tasks.dedup_batch_run": {"soft_time_limit": 6 * 3600, "time_limit": 6 * 3600 + 300}
+}
+# A task taken by a worker that vanished (the machine lost) is delivered again after
+# this long: longer than any acks_late task's hard limit, or it would run twice at once.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 3600}
 CELERY_TIMEZONE = "Asia/Phnom_Penh"
 
 # --- Authentication --------------------------------------------------------------------
@@ -269,9 +300,41 @@ SMS_GATEWAY_TOKEN = env.str("SMS_GATEWAY_TOKEN", default="")
 # Where the development OutboxBackend appends the texts it "delivers".
 SMS_OUTBOX_PATH = env.path("SMS_OUTBOX_PATH", default=VAR_DIR / "sms-outbox.jsonl")
 
+# Beat runs with django-celery-beat's database scheduler: these entries are written to
+# its tables when beat starts (administrators see them, and may pause one, in /admin/),
+# and entries that other features create in the database (export schedules) run too.
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "sms-retry-pending": {"task": "registry.tasks.sms_retry_pending", "schedule": 300.0},
+    # Tasks kept while Redis was down (onboarding.jobs, outbox).
+    "outbox-drain": {"task": "outbox.tasks.outbox_drain", "schedule": 60.0},
+    # Retention (README, "Security and operations"): at night, Phnom Penh time.
+    "purge-expired-sessions": {
+        "task": "accounts.tasks.expired_sessions_purge",
+        "schedule": crontab(hour=1, minute=10),
+    },
+    "purge-idempotency-records": {
+        "task": "api.tasks.idempotency_records_purge",
+        "schedule": crontab(minute=25),
+    },
+    "purge-phone-codes": {
+        "task": "registry.tasks.phone_codes_purge",
+        "schedule": crontab(hour=1, minute=40),
+    },
+    "purge-sms-messages": {
+        "task": "registry.tasks.sms_messages_purge",
+        "schedule": crontab(hour=1, minute=55),
+    },
+    "purge-intake-files": {
+        "task": "partners.tasks.intake_batches_purge",
+        "schedule": crontab(hour=2, minute=10),
+    },
 }
+# How long what is kept only for a while is kept, in days (sessions: SESSION_COOKIE_AGE;
+# Idempotency-Key answers: API_IDEMPOTENCY_TTL).
+RETENTION_PHONE_CODE_DAYS = env.int("RETENTION_PHONE_CODE_DAYS", default=2)
+RETENTION_SMS_DAYS = env.int("RETENTION_SMS_DAYS", default=90)
+RETENTION_INTAKE_DAYS = env.int("RETENTION_INTAKE_DAYS", default=30)
 
 # Bulk intake files (partners.intake): refused above this size or this many rows.
 INTAKE_MAX_BYTES = env.int("INTAKE_MAX_BYTES", default=20 * 1024 * 1024)

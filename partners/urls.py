@@ -1,12 +1,13 @@
 from django.urls import path, re_path
 
-from partners.views import counter, intake
+from partners.views import counter, intake, registrations
 
 app_name = "partners"
 
 urlpatterns = [
     path("", counter.branch_home, name="branch_home"),
     path("register/", counter.register, name="register"),
+    path("registrations/", registrations.registrations, name="registrations"),
     path("applicants/<str:number>/", counter.applicant, name="applicant"),
     path("applicants/<str:number>/edit/", counter.applicant_edit, name="applicant_edit"),
     path("intake/", intake.batches, name="intake"),
