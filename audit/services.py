@@ -13,6 +13,7 @@ from django.db import connection
 from accounts.models import Role, RoleAssignment, User
 from audit.models import PersonRead
 
+EXPORT_SLICE = 50_000
 # The scope column of a role assignment, most specific first (accounts.models.SCOPE_FIELDS).
 SCOPE_ORDER = ("branch", "partner", "commune", "district", "province", "programme")
 
@@ -36,7 +37,8 @@ def person_reads_record(*, user: User, person_ids: Iterable[int], kind: str, vie
     """Record that `user` read the full records of `person_ids`; return the rows written.
 
     Called by every channel that shows a person's record to staff (pages, API, admin,
-    review, exports). One statement: a list of 500 rows costs one INSERT of 500 rows.
+    review, exports). One statement: a list of 500 rows costs one INSERT of 500 rows; an
+    export of millions, one INSERT per EXPORT_SLICE people.
     """
     ids = sorted({int(pk) for pk in person_ids})
     if not ids or not user.is_authenticated:
@@ -48,8 +50,10 @@ def person_reads_record(*, user: User, person_ids: Iterable[int], kind: str, vie
         "extra": [Role.ADMINISTRATOR.value] if user.is_superuser else [],
         "kind": kind,
         "view": view,
-        "people": ids,
     }
+    written = 0
     with connection.cursor() as cursor:
-        cursor.execute(_sql(), params)
-        return cursor.rowcount
+        for start in range(0, len(ids), EXPORT_SLICE):
+            cursor.execute(_sql(), {**params, "people": ids[start : start + EXPORT_SLICE]})
+            written += cursor.rowcount
+    return written

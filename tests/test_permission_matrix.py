@@ -6,7 +6,8 @@ new endpoint is in the test the day it is added; without a line in
 tests/permission_matrix.py it fails the test until someone says who may open it.
 A leak is any answer that is not a refusal (401, 403, 404, 405, or a redirect to a
 sign-in page) where the table says the subject has no access, or the record is outside
-the subject's scope; an allowed subject must get its page (no refusal, no server error).
+the subject's scope, and any page or answer that names the record outside the scope
+(lists, searches); an allowed subject must get its page (no refusal, no server error).
 """
 
 import re
@@ -24,6 +25,7 @@ from dedup.models import DedupRun, DuplicateCase
 from dedup.services.merge import person_merge
 from geography.models import Village
 from partners.models import IntakeBatch
+from registry.regnumber import registration_number_display
 from registry.views.registrant_auth import PHONE_KEY, SINCE_KEY
 from tests.api.conftest import client_for
 from tests.factories import BranchFactory, PersonFactory, ProgrammeFactory, user_with_role
@@ -187,6 +189,15 @@ def refused(response) -> bool:
     return response.status_code == 302 and location.startswith(SIGN_IN_PAGES)
 
 
+def shows_outsider(subject: str, response, world: World) -> bool:
+    """Whether an answer to a subject with a scope names the record outside it."""
+    if subject in NATIONAL or response.status_code != 200 or response.streaming:
+        return False
+    number = world.outside["person"].registration_number
+    body = response.content.decode(errors="replace")
+    return number in body or registration_number_display(number) in body
+
+
 def scoped(subject: str, rule: Rule, world: World) -> bool:
     """Whether `subject` has records outside its scope for this rule's target."""
     return bool(rule.target in world.outside and subject not in NATIONAL)
@@ -213,6 +224,8 @@ def check_page(name, arguments, rule, world, problems) -> None:
             problems.append(f"{name} {subject}: refused ({response.status_code}) but allowed")
         elif not allowed and not refused(response):
             problems.append(f"{name} {subject}: LEAK, answered {response.status_code}")
+        elif shows_outsider(subject, response, world):
+            problems.append(f"{name} {subject}: LEAK, shows a record outside the scope")
         if allowed and scoped(subject, rule, world):
             out_url = page_url(name, arguments, rule, world.outside[rule.target])
             answer = client.post(out_url, {}) if rule.post_only else client.get(out_url)
@@ -285,6 +298,8 @@ def check_operation(method, path, operation, query, rule, world, problems) -> No
                 )
             if not allowed and response.status_code not in REFUSED:
                 problems.append(f"{method} {operation} {subject}: LEAK, {response.status_code}")
+            if shows_outsider(subject, response, world):
+                problems.append(f"{method} {operation} {subject}: LEAK, lists an outsider")
         elif not allowed:
             # Writes are checked on the refused side only (an empty body: nothing to write).
             response = client.generic(method, url, "{}", content_type="application/json")

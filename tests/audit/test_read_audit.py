@@ -17,16 +17,6 @@ from tests.factories import BranchFactory, PersonFactory, user_with_role
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def branch():
-    return BranchFactory()
-
-
-@pytest.fixture
-def clerk(branch):
-    return user_with_role(Role.BRANCH_STAFF, branch=branch)
-
-
 def reads(**filters):
     return list(PersonRead.objects.filter(**filters).order_by("id"))
 
@@ -95,13 +85,14 @@ def test_a_review_case_records_both_records(client):
     assert sorted(r.person_id for r in reads(kind=ReadKind.REVIEW_CASE)) == sorted([a.pk, b.pk])
 
 
-def test_an_export_download_is_recorded_through_the_service():
+def test_an_export_download_is_recorded_through_the_service(monkeypatch):
+    monkeypatch.setattr("audit.services.EXPORT_SLICE", 2)  # an export of millions, in slices
     officer = user_with_role(Role.MINISTRY_OFFICER)
     people = [PersonFactory() for _ in range(5)]
     written = person_reads_record(
         user=officer, person_ids=[p.pk for p in people] * 2, kind=ReadKind.EXPORT
     )
-    assert written == 5
+    assert written == 5 == PersonRead.objects.count()
     assert person_reads_of(person_ids=[people[0].pk]).get().kind == ReadKind.EXPORT
 
 
@@ -178,3 +169,23 @@ def test_admin_lists_of_messages_show_masked_phones(client):
     client.force_login(user_with_role(Role.ADMINISTRATOR))
     page = client.get(reverse("admin:registry_smsmessage_changelist")).content.decode()
     assert "+855•••••678" in page and "12345678" not in page
+
+
+def test_every_role_and_scope_the_user_holds_is_kept(branch):
+    from accounts.models import RoleAssignment
+    from geography.models import Province
+
+    user = user_with_role(Role.BRANCH_STAFF, branch=branch)
+    province = Province.objects.get(code="12")
+    RoleAssignment.objects.create(user=user, role=Role.CAMPAIGN_ORGANISER, province=province)
+    person_reads_record(user=user, person_ids=[PersonFactory().pk], kind=ReadKind.STAFF_PAGE)
+    row = PersonRead.objects.get()
+    assert row.roles == sorted([Role.BRANCH_STAFF, Role.CAMPAIGN_ORGANISER])
+    assert set(row.scope.split("; ")) == {f"branch:{branch.pk}", f"province:{province.pk}"}
+
+
+def test_a_visitor_reads_nothing_that_is_recorded():
+    from django.contrib.auth.models import AnonymousUser
+
+    assert person_reads_record(user=AnonymousUser(), person_ids=[1], kind=ReadKind.EXPORT) == 0
+    assert not PersonRead.objects.exists()

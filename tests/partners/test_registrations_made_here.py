@@ -13,16 +13,6 @@ from tests.factories import BranchFactory, PersonFactory, user_with_role
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def branch():
-    return BranchFactory()
-
-
-@pytest.fixture
-def clerk(branch):
-    return user_with_role(Role.BRANCH_STAFF, branch=branch)
-
-
 def test_a_record_merged_into_another_partners_record_stays_on_the_list(english, branch, clerk):
     elsewhere = BranchFactory()
     survivor = PersonFactory(branch=elsewhere, partner=elsewhere.partner, reference="THEIRS-1")
