@@ -56,3 +56,10 @@ def test_the_drain_hands_tasks_over_in_order_and_stops_at_the_first_refusal():
     assert left == [([2], 1), ([3], 0)]
     assert pending_tasks_drain(publish=lambda *a: handed.append(a[1])) == 2
     assert not PendingTask.objects.exists()
+
+
+def test_beat_drains_the_outbox_every_minute(settings):
+    from outbox.tasks import outbox_drain
+
+    (entry,) = [e for e in settings.CELERY_BEAT_SCHEDULE.values() if e["task"] == outbox_drain.name]
+    assert entry["schedule"] <= 60
