@@ -136,3 +136,16 @@ def service_env(**overrides: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
     env.update(overrides)
     return env
+
+
+def broker_switch(url: str, *, eager: bool = False) -> tuple[str, bool]:
+    """Point the Celery app at another broker (tasks really queued); returns the old
+    setting for the way back. Its pool of broker connections is dropped with it."""
+    from onboarding.celery import app
+
+    before = (app.conf.broker_url, app.conf.task_always_eager)
+    app.conf.broker_url, app.conf.task_always_eager = url, eager
+    app._pool = None
+    if "amqp" in app.__dict__:
+        app.amqp._producer_pool = None
+    return before

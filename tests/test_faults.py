@@ -31,6 +31,7 @@ from tests.factories import BranchFactory, user_with_role
 from tests.faults import (
     PostgresServer,
     RedisServer,
+    broker_switch,
     child_pids,
     free_port,
     service_env,
@@ -42,24 +43,15 @@ ROOT = Path(__file__).resolve().parent.parent
 QUEUES = ["celery", "sms", "bulk"]
 
 
-def _reset_producers() -> None:
-    # The app keeps a pool of broker connections: drop it when the broker changes.
-    app._pool = None
-    app.__dict__.get("amqp") and setattr(app.amqp, "_producer_pool", None)
-
-
 @pytest.fixture
 def redis():
     server = RedisServer()
     server.start()
-    before = (app.conf.broker_url, app.conf.task_always_eager)
-    app.conf.broker_url, app.conf.task_always_eager = server.url, False
-    _reset_producers()
+    url, eager = broker_switch(server.url)
     try:
         yield server
     finally:
-        app.conf.broker_url, app.conf.task_always_eager = before
-        _reset_producers()
+        broker_switch(url, eager=eager)
         server.stop()
 
 

@@ -3,10 +3,10 @@
 import pytest
 from django.db import transaction
 
-from onboarding.celery import app
 from onboarding.jobs import enqueue_on_commit
 from outbox.models import PendingTask
 from outbox.services import pending_tasks_drain
+from tests.faults import broker_switch
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -14,14 +14,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture
 def broker_down():
     """A broker address where nothing listens: every hand-over is refused."""
-    before = (app.conf.broker_url, app.conf.task_always_eager)
-    app.conf.broker_url, app.conf.task_always_eager = "redis://127.0.0.1:9/0", False
-    app._pool = None
-    app.amqp._producer_pool = None
+    url, eager = broker_switch("redis://127.0.0.1:9/0")
     yield
-    app.conf.broker_url, app.conf.task_always_eager = before
-    app._pool = None
-    app.amqp._producer_pool = None
+    broker_switch(url, eager=eager)
 
 
 def test_a_task_refused_by_the_broker_is_kept_with_its_arguments(broker_down):
