@@ -1,7 +1,9 @@
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.db.models import Model
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from accounts.models import Role, RoleAssignment, User
@@ -44,3 +46,9 @@ def api_token_rotate(*, user: User) -> tuple[str, bool]:
         raise ValueError("an inactive user gets no token")
     replaced = Token.objects.filter(user=user).delete()[0] > 0
     return Token.objects.create(user=user).key, replaced
+
+
+def sessions_purge() -> int:
+    """Delete expired sessions (the database session store keeps them until told)."""
+    deleted, _by_model = Session.objects.filter(expire_date__lt=timezone.now()).delete()
+    return deleted

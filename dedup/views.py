@@ -13,6 +13,8 @@ from django.views.decorators.http import require_POST
 from accounts.models import Role
 from accounts.permissions import role_required
 from accounts.types import AuthenticatedHttpRequest
+from audit.models import ReadKind
+from audit.web import request_reads_record
 from dedup.models import DedupRun, DuplicateCase, Merge
 from dedup.selectors import dedup_batch_running
 from dedup.services.review import (
@@ -112,6 +114,9 @@ def case_detail(request: AuthenticatedHttpRequest, case_id: int) -> HttpResponse
                     return redirect("review:case", case_id=next_case.pk)
                 return redirect("review:queue")
         return redirect("review:case", case_id=case.pk)
+    request_reads_record(
+        request, person_ids=[case.person_a_id, case.person_b_id], kind=ReadKind.REVIEW_CASE
+    )
     rows = []
     for field, label in COMPARED:
         a, b = _display(case.person_a, field), _display(case.person_b, field)

@@ -1,15 +1,18 @@
 """Settings, all from the environment (12-factor).
 
 Variables: DATABASE_URL, REDIS_URL, SECRET_KEY, DEBUG, ALLOWED_HOSTS, HTTPS,
-CSRF_TRUSTED_ORIGINS, STATIC_MANIFEST, CELERY_TASK_ALWAYS_EAGER, SMS_BACKEND, LOG_LEVEL.
+CSRF_TRUSTED_ORIGINS, STATIC_MANIFEST, CELERY_TASK_ALWAYS_EAGER, SMS_BACKEND, LOG_LEVEL,
+CELERY_TASK_SOFT_TIME_LIMIT, CELERY_TASK_TIME_LIMIT, RETENTION_*_DAYS.
 See README.md, "Configuration".
 """
 
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 
 from onboarding.embedded_db import embedded_database
 
@@ -50,11 +53,14 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_filters",
     "phonenumber_field",
+    "pgtrigger",
     "django_celery_beat",
     # The domain, lowest layer first (the import contracts in pyproject.toml).
     "geography",
     "accounts",
+    "audit",
     "api",
+    "outbox",
     "programmes",
     "campaigns",
     "registry",
@@ -134,6 +140,31 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Three queues, so a long dedup batch or bulk file never holds up a text message:
+# run `worker -Q celery,sms` and `worker -Q bulk` apart (docker-compose.yml); a worker
+# started without -Q consumes all three (development).
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = [Queue("celery"), Queue("sms"), Queue("bulk")]
+CELERY_TASK_ROUTES = {
+    "registry.tasks.sms_deliver": {"queue": "sms"},
+    "registry.tasks.sms_deliver_many": {"queue": "sms"},
+    "registry.tasks.sms_retry_pending": {"queue": "sms"},
+    "dedup.tasks.dedup_people": {"queue": "bulk"},
+    "dedup.tasks.dedup_batch_run": {"queue": "bulk"},
+    "partners.tasks.intake_validate": {"queue": "bulk"},
+    "partners.tasks.intake_commit": {"queue": "bulk"},
+}
+# A task past its soft limit is told to stop (SoftTimeLimitExceeded), past the hard limit
+# its process is killed and, acks_late, the task is delivered again. The whole-registry
+# dedup run resumes chunk by chunk and may take hours.
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=10 * 60)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=15 * 60)
+CELERY_TASK_ANNOTATIONS = {
+    "dedup.tasks.dedup_batch_run": {"soft_time_limit": 6 * 3600, "time_limit": 6 * 3600 + 300}
+}
+# A task taken by a worker that vanished (the machine lost) is delivered again after
+# this long: longer than any acks_late task's hard limit, or it would run twice at once.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 3600}
 CELERY_TIMEZONE = "Asia/Phnom_Penh"
 
 # --- Authentication --------------------------------------------------------------------
@@ -277,15 +308,44 @@ SMS_OUTBOX_PATH = env.path("SMS_OUTBOX_PATH", default=VAR_DIR / "sms-outbox.json
 # dedup/engine/weights.json are used.
 DEDUP_WEIGHTS_PATH = env.path("DEDUP_WEIGHTS_PATH", default=VAR_DIR / "dedup-weights.json")
 
+# Beat runs with django-celery-beat's database scheduler: these entries are written to
+# its tables when beat starts (administrators see them, and may pause one, in /admin/),
+# and entries that other features create in the database (the programmes' export
+# schedules, managed in /admin/ and on the programme's page) run too.
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "sms-retry-pending": {"task": "registry.tasks.sms_retry_pending", "schedule": 300.0},
     "export-files-purge": {"task": "sharing.tasks.export_files_purge", "schedule": 3600.0},
     "export-jobs-reap": {"task": "sharing.tasks.export_jobs_reap", "schedule": 600.0},
+    # Tasks kept while Redis was down (onboarding.jobs, outbox).
+    "outbox-drain": {"task": "outbox.tasks.outbox_drain", "schedule": 60.0},
+    # Retention (README, "Security and operations"): at night, Phnom Penh time.
+    "purge-expired-sessions": {
+        "task": "accounts.tasks.expired_sessions_purge",
+        "schedule": crontab(hour=1, minute=10),
+    },
+    "purge-idempotency-records": {
+        "task": "api.tasks.idempotency_records_purge",
+        "schedule": crontab(minute=25),
+    },
+    "purge-phone-codes": {
+        "task": "registry.tasks.phone_codes_purge",
+        "schedule": crontab(hour=1, minute=40),
+    },
+    "purge-sms-messages": {
+        "task": "registry.tasks.sms_messages_purge",
+        "schedule": crontab(hour=1, minute=55),
+    },
+    "purge-intake-files": {
+        "task": "partners.tasks.intake_batches_purge",
+        "schedule": crontab(hour=2, minute=10),
+    },
 }
-# Beat keeps its schedules in the database (django-celery-beat): the static ones above
-# and the programmes' export schedules, which administrators manage in /admin/ and
-# officers on the programme's page.
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# How long what is kept only for a while is kept, in days (sessions: SESSION_COOKIE_AGE;
+# Idempotency-Key answers: API_IDEMPOTENCY_TTL).
+RETENTION_PHONE_CODE_DAYS = env.int("RETENTION_PHONE_CODE_DAYS", default=2)
+RETENTION_SMS_DAYS = env.int("RETENTION_SMS_DAYS", default=90)
+RETENTION_INTAKE_DAYS = env.int("RETENTION_INTAKE_DAYS", default=30)
 
 # Programme export files (sharing): a private folder, never served as media.
 EXPORTS_ROOT = env.path("EXPORTS_ROOT", default=VAR_DIR / "exports")

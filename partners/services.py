@@ -4,6 +4,7 @@ The web upload, the REST API and `manage.py import_registrants` call these; the 
 itself lives in partners/intake/.
 """
 
+import datetime
 import hashlib
 from collections.abc import Callable
 
@@ -11,12 +12,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile, File
 from django.db import transaction
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from onboarding.jobs import enqueue_on_commit
 from partners.intake import batch_commit, batch_validate
-from partners.models import Branch, IntakeBatch
+from partners.models import Branch, IntakeBatch, IntakeRow
 
 Progress = Callable[[int, int], None]
 _READ_CHUNK = 1024 * 1024
@@ -113,3 +115,52 @@ def intake_batch_commit_request(
 def intake_batch_commit(*, batch_id: int, on_progress: Progress | None = None) -> IntakeBatch:
     """Register the valid rows of a committing batch in chunks; resumable, idempotent."""
     return batch_commit(batch_id=batch_id, on_progress=on_progress)
+
+
+# Batches still being checked or registered are never purged (a worker holds them).
+PURGEABLE = (
+    IntakeBatch.Status.VALIDATED,
+    IntakeBatch.Status.COMMITTED,
+    IntakeBatch.Status.REJECTED,
+)
+
+
+EXPIRED_UNREGISTERED = _(
+    "This file was checked but not registered within %(days)s days, so it was deleted "
+    "with its rows. Upload it again to register it."
+)
+
+
+def _both_languages(message) -> dict[str, str]:
+    days = settings.RETENTION_INTAKE_DAYS
+    return {f"error_{code}": _in(code, message, days) for code in ("km", "en")}
+
+
+def _in(language: str, message, days: int) -> str:
+    with translation.override(language):
+        return str(message) % {"days": days}
+
+
+def intake_batches_purge(*, now: datetime.datetime | None = None) -> int:
+    """Delete the uploaded file and the rows (cells as typed, personal data) of batches
+    uploaded before the retention period; the batch stays, with its counts, as the
+    account of what was done. Returns how many batches were purged."""
+    cutoff = (now or timezone.now()) - datetime.timedelta(days=settings.RETENTION_INTAKE_DAYS)
+    batches = IntakeBatch.objects.filter(created_at__lt=cutoff, status__in=PURGEABLE)
+    purged = 0
+    for batch in batches.exclude(file="").iterator(chunk_size=100):
+        with transaction.atomic():
+            IntakeRow.objects.filter(batch=batch).delete()
+            IntakeBatch.objects.filter(pk=batch.pk).update(file="")
+            if batch.status == IntakeBatch.Status.VALIDATED:
+                # Checked but never registered: nothing is left to register.
+                IntakeBatch.objects.filter(pk=batch.pk).update(
+                    status=IntakeBatch.Status.REJECTED, **_both_languages(EXPIRED_UNREGISTERED)
+                )
+            # The file first: if the commit then fails, the next run finds the batch
+            # again and deleting a missing file is no error. Never a file left behind.
+            batch.file.storage.delete(str(batch.file.name))
+        purged += 1
+    # Rows of batches whose file was already gone (a purge cut short).
+    IntakeRow.objects.filter(batch__in=batches.filter(file="")).delete()
+    return purged

@@ -3,6 +3,7 @@
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
+from partners import services
 from partners.services import intake_batch_commit, intake_batch_validate
 
 _RETRY = {
@@ -22,3 +23,9 @@ def intake_validate(batch_id: int) -> str:
 def intake_commit(batch_id: int) -> str:
     """Register a committing batch's valid rows; carries on from the last committed chunk."""
     return intake_batch_commit(batch_id=batch_id).status
+
+
+@shared_task
+def intake_batches_purge() -> int:
+    """Beat, nightly: files and rows of batches past RETENTION_INTAKE_DAYS."""
+    return services.intake_batches_purge()

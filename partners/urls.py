@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from partners.views import counter, intake, offline
+from partners.views import counter, intake, offline, registrations
 
 app_name = "partners"
 
@@ -13,6 +13,7 @@ urlpatterns = [
     path("offline/session.json", offline.session, name="offline_session"),
     path("offline/rules.json", offline.rules, name="offline_rules"),
     path("offline/places.json", offline.places, name="offline_places"),
+    path("registrations/", registrations.registrations, name="registrations"),
     path("applicants/<str:number>/", counter.applicant, name="applicant"),
     path("applicants/<str:number>/edit/", counter.applicant_edit, name="applicant_edit"),
     path("intake/", intake.batches, name="intake"),

@@ -19,6 +19,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from accounts.admin import ReadOnlyAdmin
+from audit.masking import mask_tail
+from audit.models import ReadKind
+from audit.web import request_reads_record
 from registry.models import (
     Consent,
     Employment,
@@ -61,6 +64,12 @@ class PersonAdmin(ReadOnlyAdmin):
     @admin.display(description=_("staff page"))
     def staff_page(self, obj: Person):
         return staff_page_link(obj)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if response.status_code == 200 and str(object_id).isdigit():
+            request_reads_record(request, person_ids=[int(object_id)], kind=ReadKind.ADMIN)
+        return response
 
 
 @admin.register(Consent)
@@ -110,16 +119,31 @@ class PersonChangeAdmin(ReadOnlyAdmin):
     search_fields = ["person__registration_number"]
 
 
+class MaskedPhoneList:
+    """Lists show a phone's last digits only; the record's own page shows it whole."""
+
+    @admin.display(description=_("phone"), ordering="phone")
+    def masked_phone(self, obj) -> str:
+        return mask_tail(obj.phone)
+
+
 @admin.register(SmsMessage)
-class SmsMessageAdmin(ReadOnlyAdmin):
-    list_display = ["phone", "status", "attempts", "created_at", "sent_at"]
+class SmsMessageAdmin(MaskedPhoneList, ReadOnlyAdmin):
+    list_display = ["masked_phone", "status", "attempts", "created_at", "sent_at"]
     list_filter = ["status"]
     search_fields = ["phone"]
 
 
 @admin.register(PhoneCode)
-class PhoneCodeAdmin(ReadOnlyAdmin):
-    list_display = ["phone", "purpose", "created_at", "expires_at", "attempts", "verified_at"]
+class PhoneCodeAdmin(MaskedPhoneList, ReadOnlyAdmin):
+    list_display = [
+        "masked_phone",
+        "purpose",
+        "created_at",
+        "expires_at",
+        "attempts",
+        "verified_at",
+    ]
     list_filter = ["purpose"]
     exclude = ["code_hash"]
     search_fields = ["phone"]

@@ -2,6 +2,7 @@ import datetime
 
 from celery import shared_task
 
+from registry.services import retention
 from registry.services.sms import sms_deliver_now, sms_pending_ids
 
 
@@ -28,3 +29,15 @@ def sms_retry_pending() -> int:
     for message_id in ids:
         sms_deliver.delay(message_id)
     return len(ids)
+
+
+@shared_task
+def phone_codes_purge() -> int:
+    """Beat, nightly: codes past RETENTION_PHONE_CODE_DAYS."""
+    return retention.phone_codes_purge()
+
+
+@shared_task
+def sms_messages_purge() -> int:
+    """Beat, nightly: sent or failed messages past RETENTION_SMS_DAYS."""
+    return retention.sms_messages_purge()

@@ -40,8 +40,14 @@ def _key(entry: list[str]) -> tuple[str, str, str] | None:
 def dedupe(text: str) -> tuple[str, int]:
     # A union merge can glue two branches' entries together: an entry's comment right
     # after the previous entry's translation starts a new entry.
-    text = re.sub(r'^((?:msgstr(?:\[\d+\])?\s+)?".*")\n(#)', r"\1\n\n\2", text, flags=re.M)
-    blocks = re.split(r"\n{2,}", text.strip("\n"))
+    # Both branches end their English entries with the same `msgstr ""` line, which the
+    # union keeps once: an entry left without one gets it back (an untranslated entry,
+    # which the English catalogue allows and the Khmer catalogue's test refuses).
+    text = re.sub(r'^((?:\w+(?:\[\d+\])?\s+)?".*")\n(#)', r"\1\n\n\2", text, flags=re.M)
+    blocks = [
+        block if "msgstr" in block or _key(block.splitlines()) is None else block + '\nmsgstr ""'
+        for block in re.split(r"\n{2,}", text.strip("\n"))
+    ]
     seen: set[tuple[str, str, str]] = set()
     kept = []
     dropped = 0

@@ -1,7 +1,9 @@
 import pytest
 
+from accounts.models import Role
 from geography.models import Village
 from geography.services import geography_load
+from tests.factories import BranchFactory, user_with_role
 
 
 @pytest.fixture(autouse=True)
@@ -46,3 +48,14 @@ def in_english():
 
     with translation.override("en"):
         yield
+
+
+@pytest.fixture
+def branch(db):
+    return BranchFactory()
+
+
+@pytest.fixture
+def clerk(branch):
+    """A branch-staff member of `branch`."""
+    return user_with_role(Role.BRANCH_STAFF, branch=branch)

@@ -15,6 +15,8 @@ from django.views.decorators.http import require_http_methods
 from accounts.models import Role
 from accounts.permissions import role_required
 from accounts.types import AuthenticatedHttpRequest
+from audit.models import ReadKind
+from audit.web import request_reads_record
 from geography.forms import is_picker_refresh, picker_keep
 from partners.forms import ConsentProofForm, CounterForm, staff_wording
 from partners.selectors import branch_counts, branch_list_for
@@ -168,6 +170,7 @@ def _applicant_or_404(request: AuthenticatedHttpRequest, number: str) -> Person:
     )
     if person is None:
         raise Http404
+    request_reads_record(request, person_ids=[person.pk], kind=ReadKind.STAFF_PAGE)
     return person
 
 

@@ -22,6 +22,8 @@ from api.base import ApiLanguageMixin, error_responses
 from api.errors import ApiError, field_error, validation_error_from_django
 from api.idempotency import idempotent
 from api.throttling import ScopedThrottle
+from audit.models import ReadKind
+from audit.web import request_reads_record
 from programmes.models import Programme
 from registry.api.filters import RegistrantFilter
 from registry.api.serializers import (
@@ -90,6 +92,7 @@ class RegistrantListCreate(ApiLanguageMixin, generics.GenericAPIView):
     def get(self, request):
         people = self.filter_queryset(self.get_queryset())
         page = self.paginate_queryset(people)
+        request_reads_record(request, person_ids=[p.pk for p in page], kind=ReadKind.API_LIST)
         return self.get_paginated_response(RegistrantSerializer(page, many=True).data)
 
     @extend_schema(
@@ -200,7 +203,9 @@ class RegistrantDetail(ApiLanguageMixin, generics.GenericAPIView):
         responses={200: RegistrantSerializer, **error_responses(401, 404, 429)},
     )
     def get(self, request, registration_number):
-        return Response(RegistrantSerializer(self.get_object()).data)
+        person = self.get_object()
+        request_reads_record(request, person_ids=[person.pk], kind=ReadKind.API_DETAIL)
+        return Response(RegistrantSerializer(person).data)
 
     @extend_schema(
         summary="Correct a registrant's details",
@@ -231,6 +236,7 @@ class RegistrantDetail(ApiLanguageMixin, generics.GenericAPIView):
         raw.update(values)
         data = person_data_clean(raw=raw)
         person_update(person=person, data=data, channel=channel, actor=user)
+        request_reads_record(request, person_ids=[person.pk], kind=ReadKind.API_DETAIL)
         return Response(RegistrantSerializer(self.get_queryset().get(pk=person.pk)).data)
 
 
