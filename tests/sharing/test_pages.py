@@ -169,6 +169,10 @@ def test_a_schedule_runs_an_export(programme, django_capture_on_commit_callbacks
         schedule_run(schedule_id=schedule.pk)
     job = ExportJob.objects.get()
     assert (job.status, job.scheduled, job.kind) == (ExportJob.Status.DONE, True, "full")
+    # A rule that now selects nobody: the scheduled run makes no job and does not fail.
+    EligibilityRule.objects.filter(programme=programme).update(sex="X")
+    schedule_run(schedule_id=schedule.pk)
+    assert ExportJob.objects.count() == 1
 
 
 @pytest.mark.django_db
