@@ -13,7 +13,7 @@ if missing. Steps, each in its own process so its peak memory (RSS) is its own:
   `COPY (SELECT the same columns) TO STDOUT` into a file, in the same run: the time of
   each, their ratio, and the exporting process's peak RSS;
 - `count`: the live eligibility count of a typical rule (3 criteria, 2 provinces), its
-  median and worst latency over 20 runs;
+  median and worst latency over 10 runs;
 - `delta`: 10,000 changes (5,000 names corrected, 3,000 consents withdrawn, 2,000 people
   who left the registry) after a full export, then the delta's time.
 """
@@ -220,7 +220,7 @@ def count() -> dict:
     )
     timings = []
     result = None
-    for _ in range(20):
+    for _ in range(10):
         started = time.perf_counter()
         result = eligibility_count(criteria=criteria, programme=programme)
         timings.append((time.perf_counter() - started) * 1000)

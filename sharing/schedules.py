@@ -1,12 +1,16 @@
 """Repeating exports: each ExportSchedule owns one django-celery-beat periodic task."""
 
 import json
+import logging
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django_celery_beat.models import CrontabSchedule, PeriodicTask
 
 from sharing.models import ExportSchedule
 from sharing.services import export_request
+
+logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -49,10 +53,15 @@ def schedule_run(*, schedule_id: int) -> None:
     schedule = ExportSchedule.objects.select_related("programme").filter(pk=schedule_id).first()
     if schedule is None or not schedule.is_active:
         return
-    export_request(
-        programme=schedule.programme,
-        user=None,
-        kind=schedule.kind,
-        file_format=schedule.file_format,
-        scheduled=True,
-    )
+    try:
+        export_request(
+            programme=schedule.programme,
+            user=None,
+            kind=schedule.kind,
+            file_format=schedule.file_format,
+            scheduled=True,
+        )
+    except ValidationError:
+        # The rule selects nobody who consented (or no longer holds): nothing to send
+        # this time; the next run tries again. Ids only in the log.
+        logger.info("export schedule %s: nothing to export", schedule.pk)

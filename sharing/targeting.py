@@ -4,11 +4,18 @@ many of them a response programme may receive (consent), and where they live."""
 from dataclasses import dataclass
 from typing import Any, cast
 
+from django.db import transaction
 from django.db.models import Count, F
 
 from programmes.models import Programme
 from programmes.rules import Criteria
-from sharing.eligibility import EligibilityCount, consenting, eligibility_count, eligible_people
+from sharing.eligibility import (
+    EligibilityCount,
+    consenting,
+    eligibility_count,
+    eligible_people,
+    no_jit,
+)
 
 # A breakdown lists at most this many communes (the largest first).
 BREAKDOWN_LIMIT = 200
@@ -32,7 +39,9 @@ class CommuneCount:
 def targeting_count(*, criteria: Criteria, programme: Programme | None) -> EligibilityCount:
     if programme is not None:
         return eligibility_count(criteria=criteria, programme=programme)
-    total = eligible_people(criteria=criteria).count()
+    with transaction.atomic():
+        no_jit()
+        total = eligible_people(criteria=criteria).count()
     return EligibilityCount(eligible=total, consenting=0)
 
 
@@ -54,6 +63,9 @@ def targeting_breakdown(*, criteria: Criteria, programme: Programme | None) -> l
         .annotate(**aggregates)  # type: ignore[misc]
         .order_by("-eligible", "code")[:BREAKDOWN_LIMIT]
     )
+    with transaction.atomic():
+        no_jit()
+        found = cast(list[dict[str, Any]], list(rows))
     return [
         CommuneCount(
             code=row["code"],
@@ -64,5 +76,5 @@ def targeting_breakdown(*, criteria: Criteria, programme: Programme | None) -> l
             eligible=row["eligible"],
             consenting=row.get("consenting"),
         )
-        for row in cast(list[dict[str, Any]], list(rows))
+        for row in found
     ]

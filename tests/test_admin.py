@@ -116,6 +116,11 @@ def test_reference_data_stays_editable_in_the_admin(superuser_client):
         "name_en": "Renamed",
         "name_km": programme.name_km,
         "kind": programme.kind,
+        "columns": "registration_number,name_km",
+        "retention_days": 30,
+        # The eligibility rule's inline (none yet, none added).
+        "rule-TOTAL_FORMS": 0,
+        "rule-INITIAL_FORMS": 0,
     }
     response = superuser_client.post(_admin_url(programme, "change"), data)
     assert response.status_code == 302, response.content.decode()[:2000]

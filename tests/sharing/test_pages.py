@@ -169,13 +169,21 @@ def test_a_schedule_runs_an_export(programme, django_capture_on_commit_callbacks
         schedule_run(schedule_id=schedule.pk)
     job = ExportJob.objects.get()
     assert (job.status, job.scheduled, job.kind) == (ExportJob.Status.DONE, True, "full")
+    # A rule that now selects nobody: the scheduled run makes no job and does not fail.
+    EligibilityRule.objects.filter(programme=programme).update(sex="X")
+    schedule_run(schedule_id=schedule.pk)
+    assert ExportJob.objects.count() == 1
 
 
 @pytest.mark.django_db
 def test_crisis_targeting_counts_the_gap_and_sends_only_consenting_people(
     client, english, geography, django_capture_on_commit_callbacks
 ):
-    response_programme = Programme.objects.get(code="crisis")
+    response_programme = Programme.objects.create(
+        code="flood-help", kind=Programme.Kind.SOCIAL_PROTECTION, name_km="ជំនួយទឹកជំនន់",
+        name_en="Flood help", receives_targeting=True,
+    )  # fmt: skip
+    EligibilityRule.objects.create(programme=response_programme)
     in_area = [consenting_person(response_programme, sector="agriculture") for _ in range(2)]
     PersonFactory(sector="agriculture")  # in the area, no consent
     PersonFactory(sector="transport")  # another kind of work
@@ -216,6 +224,11 @@ def test_crisis_targeting_counts_the_gap_and_sends_only_consenting_people(
 def test_a_registrant_sees_programmes_for_them_and_consents_in_one_click(
     client, english, geography
 ):
+    nssf = Programme.objects.create(
+        code="nssf-test", kind=Programme.Kind.SOCIAL_SECURITY, name_km="ប.ស.ស",
+        name_en="NSSF social security", columns=["name_latin", "phone"],
+    )  # fmt: skip
+    EligibilityRule.objects.create(programme=nssf, age_min=18, age_max=60)
     person = PersonFactory(date_of_birth=datetime.date(1960, 1, 1), national_id="")
     session = client.session
     session[PHONE_KEY] = str(person.phone)
@@ -225,15 +238,16 @@ def test_a_registrant_sees_programmes_for_them_and_consents_in_one_click(
     page = client.get(url).content.decode()
     assert "NSSF social security" in page
     assert "Agree to be contacted" in page
+    # Born in 1960: over the rule's highest age (60), and told so.
+    assert "does not meet this programme" in page
     assert person.name_latin in page  # what the programmes would receive about them
-    nssf = Programme.objects.get(code="nssf")
     client.post(
-        reverse("sharing_me:consent", args=[person.registration_number, "nssf"]),
+        reverse("sharing_me:consent", args=[person.registration_number, "nssf-test"]),
         {"consent": "give"},
     )
     assert Consent.objects.filter(person=person, programme=nssf, withdrawn_at=None).exists()
     client.post(
-        reverse("sharing_me:consent", args=[person.registration_number, "nssf"]),
+        reverse("sharing_me:consent", args=[person.registration_number, "nssf-test"]),
         {"consent": "withdraw"},
     )
     assert not Consent.objects.filter(person=person, programme=nssf, withdrawn_at=None).exists()

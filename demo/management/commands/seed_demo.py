@@ -1,4 +1,5 @@
-"""Demo data: one user per role, the five partner banks, programmes, a campaign and
+"""Demo data: one user per role, the five partner banks, the six programmes (also made by
+programmes' data migration, with their starting eligibility rules), a campaign and
 a few hundred registrants. Safe to run again: what exists is left as it is.
 
 Registrants come from the bench generator (bench/generate.py), the same realistic
@@ -48,9 +49,12 @@ PROGRAMMES = [
     ("finance", Programme.Kind.FINANCE, "សេវាហិរញ្ញវត្ថុផ្លូវការ", "Formal financial services",
      "គណនីធនាគារ និងឥណទានការប្រាក់ទាប តាមរយៈធនាគារដៃគូ។",
      "Bank accounts and low-interest credit through partner banks."),
-    ("tax", Programme.Kind.TAX, "ការលើកលែងពន្ធ", "Tax relief",
-     "ការលើកលែងពន្ធ និងការសម្រួលបំណុលពន្ធ សម្រាប់សហគ្រាសខ្នាតតូច។",
-     "Tax exemptions and arrears relief for micro-enterprises."),
+    ("arrears", Programme.Kind.ARREARS, "ការសម្រួលបំណុលពន្ធ និងប្រាក់ភាគទាន", "Arrears relief",
+     "ការលើកលែង ឬការបង់រំលស់បំណុលពន្ធ និងប្រាក់ភាគទានដែលហួសកាលកំណត់។",
+     "Relief or instalments for overdue tax and contribution arrears."),
+    ("tax", Programme.Kind.TAX, "ការលើកលែងពន្ធ", "Tax exemptions",
+     "ការលើកលែងពន្ធ សម្រាប់សហគ្រាសខ្នាតតូចដែលបានចុះឈ្មោះ។",
+     "Tax exemptions for registered micro-enterprises."),
     ("crisis", Programme.Kind.SOCIAL_PROTECTION, "ជំនួយសង្គម និងគ្រាអាសន្ន", "Social protection and crisis help",
      "ជំនួយសាច់ប្រាក់ ពេលមានគ្រោះទឹកជំនន់ ឬការឡើងថ្លៃ។",
      "Cash help in a flood or a price shock."),
