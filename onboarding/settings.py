@@ -1,7 +1,7 @@
 """Settings, all from the environment (12-factor).
 
 Variables: DATABASE_URL, REDIS_URL, SECRET_KEY, DEBUG, ALLOWED_HOSTS, HTTPS,
-CSRF_TRUSTED_ORIGINS, STATIC_MANIFEST, CELERY_TASK_ALWAYS_EAGER, SMS_BACKEND, LOG_LEVEL.
+CSRF_TRUSTED_ORIGINS, STATIC_MANIFEST, CELERY_TASK_ALWAYS_EAGER, SMS_BACKEND, LOG_LEVEL, CARD_SIGNING_KEY, CARD_VERIFICATION_KEYS.
 See README.md, "Configuration".
 """
 
@@ -195,6 +195,8 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 # --- REST API --------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # A registrant's token (the mobile app) gets a clear 401 on the staff API.
+        "registry.api.staff_auth.RefuseRegistrantTokens",
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
@@ -255,6 +257,11 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # The card PDF's layout engine reports every step at INFO: only its problems matter.
+    "loggers": {
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 # --- Domain settings -------------------------------------------------------------------
@@ -271,8 +278,27 @@ SMS_OUTBOX_PATH = env.path("SMS_OUTBOX_PATH", default=VAR_DIR / "sms-outbox.json
 
 CELERY_BEAT_SCHEDULE = {
     "sms-retry-pending": {"task": "registry.tasks.sms_retry_pending", "schedule": 300.0},
+    "registrant-tokens-purge": {
+        "task": "registry.tasks.registrant_tokens_purge_expired",
+        "schedule": 86400.0,
+    },
 }
 
 # Bulk intake files (partners.intake): refused above this size or this many rows.
 INTAKE_MAX_BYTES = env.int("INTAKE_MAX_BYTES", default=20 * 1024 * 1024)
 INTAKE_MAX_ROWS = env.int("INTAKE_MAX_ROWS", default=100_000)
+
+# --- Card signing keys (registry.card_signing; README, "Card signing keys") -----------
+# The Ed25519 key that signs the code in every card's QR, `<key id>:<seed, base64url>`,
+# and earlier keys whose cards stay valid after a rotation (`<key id>:<public key>`, ...).
+CARD_SIGNING_KEY = env.str("CARD_SIGNING_KEY", default="")
+CARD_VERIFICATION_KEYS = env.list("CARD_VERIFICATION_KEYS", default=[])
+if not CARD_SIGNING_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "CARD_SIGNING_KEY must be set when DEBUG is off: it signs the QR code of every "
+            "registration card. Make one with `DEBUG=true python manage.py card_key_new "
+            "KEY_ID` and keep it secret (README, 'Card signing keys')."
+        )
+    # Development only: this key is published here, so cards it signs prove nothing.
+    CARD_SIGNING_KEY = "development:sy85074IdqAhlGFLkXT9REtcob-X-hnuEuKFD2tFQUk"

@@ -2,6 +2,7 @@ import datetime
 
 from celery import shared_task
 
+from registry.services.registrant_tokens import registrant_tokens_purge
 from registry.services.sms import sms_deliver_now, sms_pending_ids
 
 
@@ -28,3 +29,9 @@ def sms_retry_pending() -> int:
     for message_id in ids:
         sms_deliver.delay(message_id)
     return len(ids)
+
+
+@shared_task
+def registrant_tokens_purge_expired() -> int:
+    """Beat, daily: delete the mobile app's sign-ins whose refresh token has expired."""
+    return registrant_tokens_purge()
