@@ -8,6 +8,7 @@ sleeve. The markup is built here rather than in a template: it is a printed docu
 bilingual by design, not a page of the site.
 """
 
+import atexit
 import base64
 import functools
 import io
@@ -98,7 +99,6 @@ def _font_faces() -> str:
 
 def _style() -> str:
     return f"""
-{_font_faces()}
 @page {{ size: {CARD_WIDTH_MM}mm {CARD_HEIGHT_MM}mm; margin: 0; }}
 html, body {{ margin: 0; padding: 0; }}
 body {{
@@ -282,8 +282,24 @@ def card_html(person: Person, *, base_url: str) -> str:
     )
 
 
+@functools.cache
+def _fonts():
+    """The fonts, loaded once per process and shared by every card (WeasyPrint would
+    otherwise load all twelve files again for each one)."""
+    from weasyprint import CSS  # imported on use: it loads Pango, which takes a moment
+    from weasyprint.text.fonts import FontConfiguration
+
+    font_config = FontConfiguration()
+    # Let it go while the interpreter still runs: its clean-up fails at shutdown.
+    atexit.register(_fonts.cache_clear)
+    return font_config, CSS(string=_font_faces(), font_config=font_config)
+
+
 def card_pdf(person: Person, *, base_url: str) -> bytes:
     """The registration card of `person` as a one-page PDF of exactly 85.6 x 54 mm."""
-    from weasyprint import HTML  # imported on use: it loads Pango, which takes a moment
+    from weasyprint import HTML
 
-    return HTML(string=card_html(person, base_url=base_url)).write_pdf()
+    font_config, font_faces = _fonts()
+    return HTML(string=card_html(person, base_url=base_url)).write_pdf(
+        stylesheets=[font_faces], font_config=font_config
+    )
