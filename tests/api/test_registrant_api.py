@@ -562,3 +562,20 @@ def test_the_schema_has_a_registrant_tag_with_every_operation(api):
     assert "Idempotency-Key" not in {p["name"] for p in code.get("parameters", [])}
     records = schema["paths"]["/api/v1/registrant/records/"]["post"]
     assert "Idempotency-Key" in {p["name"] for p in records.get("parameters", [])}
+
+
+def test_an_administrator_ends_a_sign_in_from_the_admin(api, client):
+    from tests.factories import UserFactory
+
+    tokens = sign_in(api)
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    record = RegistrantToken.objects.get()
+    listing = client.get("/admin/registry/registranttoken/")
+    assert listing.status_code == 200
+    assert tokens["access_token"] not in listing.content.decode()
+    response = client.post(
+        "/admin/registry/registranttoken/",
+        {"action": "end_sign_ins", "_selected_action": [record.pk]},
+    )
+    assert response.status_code == 302
+    assert error(as_registrant(tokens).get(f"{BASE}/records/"))["code"] == "token_revoked"

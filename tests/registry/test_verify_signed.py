@@ -137,3 +137,11 @@ def test_offline_checker_page_manifest_and_service_worker(db, en):
     script = worker.content.decode()
     assert 'const PAGE = "/verify/offline/"' in script
     assert 'const KEYS = "/verify/keys/"' in script
+
+
+def test_the_signature_is_explained_in_khmer_by_default(db, client):
+    person = PersonFactory()
+    response = client.get(card_url(person, base_url=BASE_URL).removeprefix(BASE_URL))
+    content = response.content.decode()
+    assert "កូដរបស់ប័ណ្ណនេះពិតប្រាកដ" in content
+    assert "ភ្នំពេញ" in content  # the province at issue, by its Khmer name
