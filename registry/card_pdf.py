@@ -54,31 +54,46 @@ def _rgb(colour: tuple[int, int, int]) -> str:
 
 
 @functools.cache
-def _font_data_uri(subset: str, weight: int, copy: str) -> str:
-    """A vendored web font as plain TrueType in a data: URI, converted once per process
-    (WeasyPrint would otherwise decompress the WOFF2 on every card).
-
-    `copy` renames the font so the PDF holds it as a font file of its own. A PDF maps each
-    glyph of a font file to one text, the first it was drawn for; in a Khmer cluster the
-    consonant's glyph is mapped to the whole cluster ("សេ" for ស), so without its own copy
-    the holder's name would be read back with the card's labels' vowels in it.
-    """
+def _truetype(subset: str, weight: int) -> bytes:
+    """A vendored web font as plain TrueType, decompressed once per process (WeasyPrint
+    would otherwise decompress the WOFF2 for every card)."""
     font = TTFont(_font_path(subset, weight))
     font.flavor = None
+    buffer = io.BytesIO()
+    font.save(buffer)
+    return buffer.getvalue()
+
+
+@functools.cache
+def _font_data_uri(subset: str, weight: int, copy: str) -> str:
+    """The font in a data: URI; `copy` renames it, so the PDF holds it as a file of its own.
+
+    A PDF maps each glyph of a font file to one text, the first it was drawn for; in a
+    Khmer cluster the consonant's glyph is mapped to the whole cluster ("សេ" for ស), so
+    without its own copy the holder's name would be read back with the card's labels'
+    vowels in it.
+    """
+    data = _truetype(subset, weight)
     if copy:
+        font = TTFont(io.BytesIO(data))
         for record in font["name"].names:
             if record.nameID in (1, 3, 4, 6, 16):
                 record.string = f"{record.toUnicode()} {copy}"
-    buffer = io.BytesIO()
-    font.save(buffer)
-    return "data:font/ttf;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+        buffer = io.BytesIO()
+        font.save(buffer)
+        data = buffer.getvalue()
+    return "data:font/ttf;base64," + base64.b64encode(data).decode("ascii")
 
 
-# (subset, family of the card's own words, family of the holder's name)
-_FAMILIES = (
-    ("latin", "CardLatin", "NameLatin"),
-    ("latin-ext", "CardLatinExt", "NameLatinExt"),
-    ("khmer", "CardKhmer", "NameKhmer"),
+# (family, subset, a renamed copy?): the card's words need Latin and Khmer; the holder's
+# name also Latin Extended, and its Khmer in a copy of its own (see _font_data_uri).
+# Latin glyphs stand for one letter each, so the name shares the card's Latin file.
+# Every face costs WeasyPrint time to load, so there are no more than these eight.
+_FACES = (
+    ("CardLatin", "latin", ""),
+    ("CardKhmer", "khmer", ""),
+    ("NameLatinExt", "latin-ext", ""),
+    ("NameKhmer", "khmer", "Name"),
 )
 
 
@@ -86,15 +101,12 @@ _FAMILIES = (
 def _font_faces() -> str:
     """@font-face rules: one family per vendored subset, Latin first, so Pango takes each
     character from the subset that has it (the Khmer file has no Latin, and vice versa)."""
-    rules = []
-    for subset, card_family, name_family in _FAMILIES:
-        for weight in (REGULAR, BOLD):
-            for family, copy in ((card_family, ""), (name_family, "Name")):
-                rules.append(
-                    f"@font-face {{ font-family: {family}; font-weight: {weight}; "
-                    f"src: url('{_font_data_uri(subset, weight, copy)}'); }}"
-                )
-    return "\n".join(rules)
+    return "\n".join(
+        f"@font-face {{ font-family: {family}; font-weight: {weight}; "
+        f"src: url('{_font_data_uri(subset, weight, copy)}'); }}"
+        for family, subset, copy in _FACES
+        for weight in (REGULAR, BOLD)
+    )
 
 
 def _style() -> str:
@@ -103,9 +115,9 @@ def _style() -> str:
 html, body {{ margin: 0; padding: 0; }}
 body {{
   position: relative; width: {CARD_WIDTH_MM}mm; height: {CARD_HEIGHT_MM}mm; overflow: hidden;
-  font-family: CardLatin, CardLatinExt, CardKhmer; color: {_rgb(INK)}; line-height: 1.25;
+  font-family: CardLatin, CardKhmer; color: {_rgb(INK)}; line-height: 1.25;
 }}
-.name {{ font-family: NameLatin, NameLatinExt, NameKhmer; }}
+.name {{ font-family: CardLatin, NameLatinExt, NameKhmer; }}
 .box {{ position: absolute; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }}
 .band {{ position: absolute; left: 0; width: 100%; }}
 .white {{ color: #fff; }}
