@@ -455,6 +455,8 @@ class RecordCard(_SignedIn):
         },
     )
     def get(self, request, number, fmt):
+        if fmt not in self.formats:
+            raise Http404
         person = _own_record(request, number)
         render_card, content_type = self.formats[fmt]
         base_url = request.build_absolute_uri("/").rstrip("/")

@@ -134,6 +134,7 @@ def test_the_whole_journey_sign_in_register_correct_consent_card_leave(api):
     assert png["Cache-Control"] == "no-store"
     pdf = app.get(f"{BASE}/records/{number}/card.pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert app.get(f"{BASE}/records/{number}/card.gif").status_code == 404
 
     refused = app.post(f"{BASE}/records/{number}/leave/", {"confirm": False}, format="json")
     assert refused.status_code == 400
