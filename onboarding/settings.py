@@ -241,8 +241,19 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_SETTINGS": {"persistAuthorization": True},
     "ENUM_NAME_OVERRIDES": {
         "ApiChannelEnum": [("api", "api"), ("app", "app")],
+        # Person.Status and Channel: named once, for every component that shows them.
+        "StatusEnum": [("active", "active"), ("withdrawn", "withdrawn"), ("merged", "merged")],
+        "ChannelEnum": [
+            (value, value) for value in ("self", "app", "branch", "bulk", "api", "campaign")
+        ],
     },
     "REDOC_DIST": "SIDECAR",
+    # RefuseRegistrantTokens (first of the defaults) only refuses: it is no scheme to show.
+    "AUTHENTICATION_WHITELIST": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+        "registry.api.registrant_auth.RegistrantTokenAuthentication",
+    ],
 }
 # An Idempotency-Key is remembered this long (seconds); `manage.py purge_idempotency`.
 API_IDEMPOTENCY_TTL = env.int("API_IDEMPOTENCY_TTL", default=24 * 60 * 60)

@@ -9,6 +9,7 @@ bare "not signed in". So neither kind of token can ever act as the other.
 
 import hashlib
 
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import permissions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 
@@ -75,3 +76,18 @@ class RegistrantTokenAuthentication(BaseAuthentication):
 class IsRegistrant(permissions.BasePermission):
     def has_permission(self, request, view) -> bool:
         return isinstance(request.user, Registrant)
+
+
+class RegistrantTokenScheme(OpenApiAuthenticationExtension):
+    """How the OpenAPI schema names the registrant API's credential."""
+
+    target_class = RegistrantTokenAuthentication
+    name = "registrantToken"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "A registrant's access token (rga_...) from "
+            "/api/v1/registrant/token/; never a staff token.",
+        }

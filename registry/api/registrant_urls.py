@@ -2,13 +2,14 @@
 
 from django.urls import path
 
+from registry.api import registrant_signin as signin
 from registry.api import registrant_views as views
 
 urlpatterns = [
-    path("code/", views.CodeRequest.as_view(), name="registrant-code"),
-    path("token/", views.TokenCreate.as_view(), name="registrant-token"),
-    path("token/refresh/", views.TokenRefresh.as_view(), name="registrant-token-refresh"),
-    path("token/revoke/", views.TokenRevoke.as_view(), name="registrant-token-revoke"),
+    path("code/", signin.CodeRequest.as_view(), name="registrant-code"),
+    path("token/", signin.TokenCreate.as_view(), name="registrant-token"),
+    path("token/refresh/", signin.TokenRefresh.as_view(), name="registrant-token-refresh"),
+    path("token/revoke/", signin.TokenRevoke.as_view(), name="registrant-token-revoke"),
     path("records/", views.Records.as_view(), name="registrant-records"),
     path("records/<str:number>/", views.Record.as_view(), name="registrant-record"),
     path(

@@ -1,13 +1,12 @@
 """The registrant API (/api/v1/registrant/): what the mobile app does for a registrant.
 
-The same services as the web wizard and /me/: a phone code (phone_code_send, with its
-limits per phone and per address), a registration (registration_submit), corrections
+The same services as the web wizard and /me/ (signing in, with a phone code, is
+registry.api.registrant_signin): a registration (registration_submit), corrections
 (person_update), consents (consent_give / consent_withdraw), leaving (person_leave) and
 the card (registry.card). A sign-in opens only the records registered with its phone
 (registrant_records), as /me/ does; any other number answers 404.
 """
 
-from django.core import signing
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
@@ -15,181 +14,39 @@ from django.utils.translation import override
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, status
-from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from api.base import ApiLanguageMixin, error_responses
-from api.errors import ApiError, field_error, validation_error_from_django
+from api.base import error_responses
+from api.errors import ApiError, field_error
 from api.idempotency import idempotent
 from api.messages import api_text
 from campaigns.services import campaign_for_code
 from programmes.models import Programme
-from registry.api.registrant_auth import IsRegistrant, RegistrantTokenAuthentication
 from registry.api.registrant_serializers import (
-    CodeRequestSerializer,
-    CodeSentSerializer,
     HistoryEntrySerializer,
     LeaveSerializer,
     PurposeSerializer,
-    RefreshRequestSerializer,
     SelfCorrectionSerializer,
     SelfRegisteredSerializer,
     SelfRegistrationSerializer,
-    TokenPairSerializer,
-    TokenRequestSerializer,
 )
+from registry.api.registrant_signin import TAG, SignedInView
 from registry.api.registration_input import correction_clean, registration_input_clean
 from registry.api.serializers import DATA_SHARING, RegistrantSerializer
 from registry.card import card_png
 from registry.card_pdf import card_pdf
-from registry.models import Consent, Person, PhoneCode
+from registry.models import Consent, Person
 from registry.models.people import Channel
-from registry.normalise import normalise_phone
 from registry.regnumber import registration_number_clean
 from registry.selectors.history import person_history
 from registry.selectors.people import registrant_records
 from registry.services.consent import consent_give, consent_withdraw
 from registry.services.people import person_leave, person_update
-from registry.services.phone_codes import CODE_LIFETIME, phone_code_send
-from registry.services.registrant_tokens import (
-    ACCESS_LIFETIME,
-    REFRESH_LIFETIME,
-    IssuedTokens,
-    RegistrantTokenError,
-    registrant_token_refresh,
-    registrant_token_revoke,
-    registrant_token_sign_in,
-)
 from registry.services.registration import registration_submit
-from registry.views.registrant_auth import client_ip
-
-TAG = "registrant"
-CHALLENGE_SALT = "registry.api.registrant.challenge"
-
-
-class _Public(ApiLanguageMixin, APIView):
-    """Sign-in steps: no credential yet (throttled per address as any anonymous call)."""
-
-    authentication_classes: list = []
-    permission_classes = [AllowAny]
-    idempotency_key_ignored = True
-
-
-class _SignedIn(ApiLanguageMixin, APIView):
-    authentication_classes = [RegistrantTokenAuthentication]
-    permission_classes = [IsRegistrant]
-
-
-def _phone(value: str, field: str = "phone") -> str:
-    try:
-        return normalise_phone(value)
-    except ValidationError as error:
-        raise validation_error_from_django(ValidationError({field: error.error_list})) from None
-
-
-def _token_pair(issued: IssuedTokens) -> dict:
-    return {
-        "token_type": "Bearer",
-        "access_token": issued.access,
-        "expires_in": int(ACCESS_LIFETIME.total_seconds()),
-        "refresh_token": issued.refresh,
-        "refresh_expires_in": int(REFRESH_LIFETIME.total_seconds()),
-    }
 
 
 @extend_schema(tags=[TAG])
-class CodeRequest(_Public):
-    @extend_schema(
-        summary="Send a sign-in code by SMS",
-        description="Sends a six-digit code to the phone, valid 5 minutes. The answer is "
-        "the same whether or not anyone is registered with the phone. At most 3 codes per "
-        "phone in 15 minutes and 10 a day, and 20 per network address an hour, counted "
-        "together with the web's /register/ and /me/.",
-        request=CodeRequestSerializer,
-        responses={202: CodeSentSerializer, **error_responses(400, 415, 429)},
-    )
-    def post(self, request):
-        serializer = CodeRequestSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        phone = _phone(serializer.validated_data["phone"])
-        try:
-            record = phone_code_send(
-                phone=phone, purpose=PhoneCode.Purpose.SIGN_IN, ip_address=client_ip(request)
-            )
-        except ValidationError as error:
-            # The limits (rate_limited_phone / _address), in the service's own words.
-            raise ApiError(
-                "code_rate_limited", status_code=429, message=" ".join(error.messages)
-            ) from None
-        challenge = signing.dumps({"code": record.pk}, salt=CHALLENGE_SALT)
-        body = {"challenge": challenge, "expires_in": int(CODE_LIFETIME.total_seconds())}
-        return Response(body, status=status.HTTP_202_ACCEPTED)
-
-
-@extend_schema(tags=[TAG])
-class TokenCreate(_Public):
-    @extend_schema(
-        summary="Exchange the phone and its code for a registrant token",
-        description="Five tries per code. The token opens only the records registered "
-        "with this phone (none yet: it can register). `expires_in` counts from receipt, "
-        "by the server's clock, so a phone whose clock is wrong still refreshes in time.",
-        request=TokenRequestSerializer,
-        responses={201: TokenPairSerializer, **error_responses(400, 415, 429)},
-    )
-    def post(self, request):
-        serializer = TokenRequestSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        values = serializer.validated_data
-        phone = _phone(values["phone"])
-        try:
-            # A day at most: the code itself expires after 5 minutes anyway.
-            code_id = signing.loads(values["challenge"], salt=CHALLENGE_SALT, max_age=86400)["code"]
-        except (signing.BadSignature, KeyError, TypeError):
-            raise ValidationError({"challenge": field_error("challenge_invalid")}) from None
-        try:
-            issued = registrant_token_sign_in(phone=phone, code_id=code_id, code=values["code"])
-        except ValidationError as error:
-            raise ValidationError({"code": error.error_list}) from None
-        return Response(_token_pair(issued), status=status.HTTP_201_CREATED)
-
-
-@extend_schema(tags=[TAG])
-class TokenRefresh(_Public):
-    @extend_schema(
-        summary="A new token pair for a refresh token",
-        description="The refresh token is used up. Presenting one already used ends the "
-        "sign-in (`token_reused`): it may have been copied.",
-        request=RefreshRequestSerializer,
-        responses={200: TokenPairSerializer, **error_responses(400, 401, 415, 429)},
-    )
-    def post(self, request):
-        serializer = RefreshRequestSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        try:
-            issued = registrant_token_refresh(refresh=serializer.validated_data["refresh_token"])
-        except RegistrantTokenError as error:
-            raise ApiError(error.code, status_code=401) from None
-        return Response(_token_pair(issued))
-
-
-@extend_schema(tags=[TAG])
-class TokenRevoke(_SignedIn):
-    idempotency_key_ignored = True
-
-    @extend_schema(
-        summary="Sign out: end this sign-in",
-        description="The access and refresh tokens stop working at once.",
-        request=None,
-        responses={204: None, **error_responses(401, 429)},
-    )
-    def post(self, request):
-        registrant_token_revoke(record=request.user.token)
-        return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-@extend_schema(tags=[TAG])
-class Records(_SignedIn):
+class Records(SignedInView):
     @extend_schema(
         summary="The records registered with the signed-in phone",
         description="Oldest first. A household may share a phone: each member's record is "
@@ -265,7 +122,7 @@ def _must_be_active(person: Person) -> None:
 
 
 @extend_schema(tags=[TAG])
-class Record(_SignedIn):
+class Record(SignedInView):
     http_method_names = ["get", "patch", "options"]
 
     @extend_schema(
@@ -296,7 +153,7 @@ class Record(_SignedIn):
 
 
 @extend_schema(tags=[TAG])
-class RecordHistory(_SignedIn):
+class RecordHistory(SignedInView):
     @extend_schema(
         summary="What happened to one's record, newest first",
         responses={200: HistoryEntrySerializer(many=True), **error_responses(401, 404, 429)},
@@ -355,7 +212,7 @@ def _purposes(person: Person):
 
 
 @extend_schema(tags=[TAG])
-class RecordConsents(_SignedIn):
+class RecordConsents(SignedInView):
     @extend_schema(
         summary="Each purpose one may consent to, and whether one has",
         responses={200: PurposeSerializer(many=True), **error_responses(401, 404, 429)},
@@ -378,7 +235,7 @@ def _programme_for(purpose: str, *, active_only: bool) -> Programme | None:
 
 
 @extend_schema(tags=[TAG])
-class RecordConsent(_SignedIn):
+class RecordConsent(SignedInView):
     http_method_names = ["put", "delete", "options"]
 
     @extend_schema(
@@ -409,7 +266,7 @@ class RecordConsent(_SignedIn):
 
 
 @extend_schema(tags=[TAG])
-class RecordLeave(_SignedIn):
+class RecordLeave(SignedInView):
     @extend_schema(
         summary="Leave the registry",
         description="Every consent is withdrawn and the record leaves every list and "
@@ -435,7 +292,7 @@ class RecordLeave(_SignedIn):
 
 
 @extend_schema(tags=[TAG])
-class RecordCard(_SignedIn):
+class RecordCard(SignedInView):
     """The registration card, as on /me/: PNG or PDF, with the signed QR code."""
 
     formats = {"png": (card_png, "image/png"), "pdf": (card_pdf, "application/pdf")}
