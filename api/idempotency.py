@@ -14,6 +14,9 @@ API_IDEMPOTENCY_PROCESSING_TIMEOUT (longer than any request may run) a retry tak
 claim over and runs the request, so the effect happens exactly once. A server error (5xx)
 releases the claim: nothing was written, and the client may retry with the same key.
 
+A registrant of the registrant API is no user: their principal names an
+`idempotency_owner` (a digest of the verified phone), which keys their records instead.
+
 The storage functions take a plain Django request and user; `idempotency_guard` applies
 the rules around any view's work, and `idempotent` adapts it to a DRF view's `post`
 method (the offline intake's sync endpoints call the guard from plain Django views).
@@ -93,22 +96,32 @@ def _processing_timeout() -> timedelta:
     return timedelta(seconds=settings.API_IDEMPOTENCY_PROCESSING_TIMEOUT)
 
 
-def _insert(*, user_id: int, key: str, request_hash: str) -> int | None:
+def _insert(*, user_id: int | None, owner: str, key: str, request_hash: str) -> int | None:
     table = connection.ops.quote_name(IdempotencyRecord._meta.db_table)
+    # The unique index that decides: (user_id, key) for staff, the partial one on
+    # (owner, key) for registrants.
+    target = "(owner, key) WHERE owner <> ''" if owner else "(user_id, key)"
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} "  # noqa: S608 - the table name is ours, values are bound
-            "(user_id, key, request_hash, status_code, response_body, content_type, "
-            "created_at, completed_at) VALUES (%s, %s, %s, NULL, %s, '', %s, NULL) "
-            "ON CONFLICT (user_id, key) DO NOTHING RETURNING id",
-            [user_id, key, request_hash, b"", timezone.now()],
+            "(user_id, owner, key, request_hash, status_code, response_body, content_type, "
+            "created_at, completed_at) VALUES (%s, %s, %s, %s, NULL, %s, '', %s, NULL) "
+            f"ON CONFLICT {target} DO NOTHING RETURNING id",
+            [user_id, owner, key, request_hash, b"", timezone.now()],
         )
         row = cursor.fetchone()
     return row[0] if row else None
 
 
+def _owner_of(user) -> tuple[int | None, str]:
+    """(user id, "") for a staff user; (None, owner) for a principal that names one."""
+    owner = getattr(user, "idempotency_owner", "")
+    return (None, owner) if owner else (user.pk, "")
+
+
 def idempotency_claim(*, user, key: str, request_hash: str) -> Claim:
     """Own the key (Claim.record_id), or get the first answer (Claim.replay), or raise."""
+    user_id, owner = _owner_of(user)
     for _attempt in range(5):
         with transaction.atomic():
             # No need to wait for the disk: the request's own transaction commits after
@@ -116,10 +129,11 @@ def idempotency_claim(*, user, key: str, request_hash: str) -> Claim:
             # that, losing the claim loses nothing, since the request did not happen.
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL synchronous_commit = off")
-            record_id = _insert(user_id=user.pk, key=key, request_hash=request_hash)
+            record_id = _insert(user_id=user_id, owner=owner, key=key, request_hash=request_hash)
         if record_id is not None:
             return Claim(record_id=record_id)
-        record = IdempotencyRecord.objects.filter(user=user, key=key).first()
+        whose = {"user_id": user_id} if user_id is not None else {"user__isnull": True}
+        record = IdempotencyRecord.objects.filter(**whose, owner=owner, key=key).first()
         if record is None:
             continue  # released between our insert and our read: claim again
         now = timezone.now()

@@ -84,6 +84,55 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "This batch cannot be committed in its current state (%(status)s).",
         "មិនអាចចុះឈ្មោះបាច់នេះក្នុងស្ថានភាពបច្ចុប្បន្ន (%(status)s) បានទេ។",
     ),
+    # The registrant API (the mobile app).
+    "staff_credentials_refused": (
+        "The registrant API takes a registrant token only (Authorization: Bearer <token> "
+        "from /api/v1/registrant/token/), never a staff token.",
+        "API អ្នកចុះឈ្មោះទទួលយកតែថូខឹនអ្នកចុះឈ្មោះប៉ុណ្ណោះ (Authorization: Bearer <token> "
+        "ពី /api/v1/registrant/token/) មិនមែនថូខឹនបុគ្គលិកទេ។",
+    ),
+    "registrant_token_on_staff_api": (
+        "A registrant token opens the registrant API (/api/v1/registrant/) only.",
+        "ថូខឹនអ្នកចុះឈ្មោះបើកបានតែ API អ្នកចុះឈ្មោះ (/api/v1/registrant/) ប៉ុណ្ណោះ។",
+    ),
+    "token_invalid": (
+        "This token is not valid: sign in again with a code sent to your phone.",
+        "ថូខឹននេះមិនត្រឹមត្រូវទេ៖ សូមចូលម្តងទៀតដោយប្រើលេខកូដដែលផ្ញើទៅទូរស័ព្ទរបស់អ្នក។",
+    ),
+    "token_expired": (
+        "This token has expired: refresh it, or sign in again.",
+        "ថូខឹននេះផុតកំណត់ហើយ៖ សូមធ្វើឱ្យថ្មី ឬចូលម្តងទៀត។",
+    ),
+    "token_revoked": (
+        "This sign-in was ended: sign in again with a code sent to your phone.",
+        "ការចូលនេះត្រូវបានបញ្ចប់ហើយ៖ សូមចូលម្តងទៀតដោយប្រើលេខកូដដែលផ្ញើទៅទូរស័ព្ទរបស់អ្នក។",
+    ),
+    "token_reused": (
+        "This refresh token was already used, so it may have been copied: the sign-in is "
+        "ended for safety. Sign in again with a code sent to your phone.",
+        "ថូខឹនធ្វើឱ្យថ្មីនេះត្រូវបានប្រើរួចហើយ ហើយប្រហែលជាត្រូវបានចម្លង៖ ការចូលត្រូវបានបញ្ចប់ "
+        "ដើម្បីសុវត្ថិភាព។ សូមចូលម្តងទៀតដោយប្រើលេខកូដដែលផ្ញើទៅទូរស័ព្ទរបស់អ្នក។",
+    ),
+    "code_rate_limited": (
+        "Too many codes were asked for: wait and try again.",
+        "បានស្នើលេខកូដច្រើនពេក៖ សូមរង់ចាំ ហើយព្យាយាមម្តងទៀត។",
+    ),
+    "campaign_not_running": (
+        "The campaign code is not running now: you are registered without it.",
+        "លេខកូដយុទ្ធនាការមិនកំពុងដំណើរការទេ៖ អ្នកបានចុះឈ្មោះដោយគ្មានវា។",
+    ),
+    "confirm_required": (
+        "Send confirm: true to leave the registry.",
+        "សូមផ្ញើ confirm: true ដើម្បីចាកចេញពីបញ្ជី។",
+    ),
+    "challenge_invalid": (
+        "Ask for a new code.",
+        "សូមស្នើលេខកូដថ្មី។",
+    ),
+    "field_not_allowed": (
+        "This field cannot be sent here.",
+        "មិនអាចផ្ញើវាលនេះនៅទីនេះបានទេ។",
+    ),
     # Field messages.
     "branch_required": (
         "Name the branch (its code): you work for more than one.",

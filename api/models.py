@@ -15,7 +15,16 @@ class IdempotencyRecord(models.Model):
     why it lives in the database with the records it describes and nowhere else.
     """
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # Whose key it is: a staff user, or (`owner`, no user) a registrant of the registrant
+    # API, named by a digest of their verified phone (registry.api.registrant_auth).
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    owner = models.CharField(max_length=64, blank=True, default="")
     key = models.CharField(max_length=255)
     # SHA-256 of method, path and body: the same key with another request is refused.
     request_hash = models.CharField(max_length=64)
@@ -31,9 +40,19 @@ class IdempotencyRecord(models.Model):
         verbose_name = _("idempotency record")
         verbose_name_plural = _("idempotency records")
         constraints = [
-            models.UniqueConstraint(fields=["user", "key"], name="idempotency_user_key_unique")
+            models.UniqueConstraint(fields=["user", "key"], name="idempotency_user_key_unique"),
+            models.UniqueConstraint(
+                fields=["owner", "key"],
+                condition=~models.Q(owner=""),
+                name="idempotency_owner_key_unique",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(user__isnull=False, owner="")
+                | models.Q(user__isnull=True) & ~models.Q(owner=""),
+                name="idempotency_user_or_owner",
+            ),
         ]
         indexes = [models.Index(fields=["created_at"], name="idempotency_created_idx")]
 
     def __str__(self) -> str:
-        return f"{self.user_id}:{self.key} ({self.status_code or 'processing'})"
+        return f"{self.user_id or self.owner}:{self.key} ({self.status_code or 'processing'})"

@@ -25,6 +25,7 @@ IDEMPOTENCY_KEY = OpenApiParameter(
 class ApiAutoSchema(AutoSchema):
     def get_override_parameters(self):
         parameters = [*super().get_override_parameters(), ACCEPT_LANGUAGE]
-        if self.method == "POST":
+        # Sign-in steps have no caller to remember a key for (registry.api.registrant_views).
+        if self.method == "POST" and not getattr(self.view, "idempotency_key_ignored", False):
             parameters.append(IDEMPOTENCY_KEY)
         return parameters

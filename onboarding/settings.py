@@ -2,7 +2,8 @@
 
 Variables: DATABASE_URL, REDIS_URL, SECRET_KEY, DEBUG, ALLOWED_HOSTS, HTTPS,
 CSRF_TRUSTED_ORIGINS, STATIC_MANIFEST, CELERY_TASK_ALWAYS_EAGER, SMS_BACKEND, LOG_LEVEL,
-CELERY_TASK_SOFT_TIME_LIMIT, CELERY_TASK_TIME_LIMIT, RETENTION_*_DAYS.
+CELERY_TASK_SOFT_TIME_LIMIT, CELERY_TASK_TIME_LIMIT, RETENTION_*_DAYS, CARD_SIGNING_KEY,
+CARD_VERIFICATION_KEYS.
 See README.md, "Configuration".
 """
 
@@ -229,6 +230,8 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 # --- REST API --------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # A registrant's token (the mobile app) gets a clear 401 on the staff API.
+        "registry.api.staff_auth.RefuseRegistrantTokens",
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
@@ -273,8 +276,19 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_SETTINGS": {"persistAuthorization": True},
     "ENUM_NAME_OVERRIDES": {
         "ApiChannelEnum": [("api", "api"), ("app", "app")],
+        # Person.Status and Channel: named once, for every component that shows them.
+        "StatusEnum": [("active", "active"), ("withdrawn", "withdrawn"), ("merged", "merged")],
+        "ChannelEnum": [
+            (value, value) for value in ("self", "app", "branch", "bulk", "api", "campaign")
+        ],
     },
     "REDOC_DIST": "SIDECAR",
+    # RefuseRegistrantTokens (first of the defaults) only refuses: it is no scheme to show.
+    "AUTHENTICATION_WHITELIST": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+        "registry.api.registrant_auth.RegistrantTokenAuthentication",
+    ],
 }
 # An Idempotency-Key is remembered this long (seconds); `manage.py purge_idempotency`.
 API_IDEMPOTENCY_TTL = env.int("API_IDEMPOTENCY_TTL", default=24 * 60 * 60)
@@ -289,6 +303,11 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # The card PDF's layout engine reports every step at INFO: only its problems matter.
+    "loggers": {
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 # --- Domain settings -------------------------------------------------------------------
@@ -340,6 +359,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "partners.tasks.intake_batches_purge",
         "schedule": crontab(hour=2, minute=10),
     },
+    "registrant-tokens-purge": {
+        "task": "registry.tasks.registrant_tokens_purge_expired",
+        "schedule": 86400.0,
+    },
 }
 # How long what is kept only for a while is kept, in days (sessions: SESSION_COOKIE_AGE;
 # Idempotency-Key answers: API_IDEMPOTENCY_TTL).
@@ -355,3 +378,18 @@ EXPORT_STALE_SECONDS = env.int("EXPORT_STALE_SECONDS", default=3600)
 # Bulk intake files (partners.intake): refused above this size or this many rows.
 INTAKE_MAX_BYTES = env.int("INTAKE_MAX_BYTES", default=20 * 1024 * 1024)
 INTAKE_MAX_ROWS = env.int("INTAKE_MAX_ROWS", default=100_000)
+
+# --- Card signing keys (registry.card_signing; README, "Card signing keys") -----------
+# The Ed25519 key that signs the code in every card's QR, `<key id>:<seed, base64url>`,
+# and earlier keys whose cards stay valid after a rotation (`<key id>:<public key>`, ...).
+CARD_SIGNING_KEY = env.str("CARD_SIGNING_KEY", default="")
+CARD_VERIFICATION_KEYS = env.list("CARD_VERIFICATION_KEYS", default=[])
+if not CARD_SIGNING_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "CARD_SIGNING_KEY must be set when DEBUG is off: it signs the QR code of every "
+            "registration card. Make one with `DEBUG=true python manage.py card_key_new "
+            "KEY_ID` and keep it secret (README, 'Card signing keys')."
+        )
+    # Development only: this key is published here, so cards it signs prove nothing.
+    CARD_SIGNING_KEY = "development:sy85074IdqAhlGFLkXT9REtcob-X-hnuEuKFD2tFQUk"

@@ -29,8 +29,10 @@ from registry.models import (
     Person,
     PersonChange,
     PhoneCode,
+    RegistrantToken,
     SmsMessage,
 )
+from registry.services.registrant_tokens import registrant_token_revoke
 
 
 def staff_page_link(person: Person | None):
@@ -147,3 +149,27 @@ class PhoneCodeAdmin(MaskedPhoneList, ReadOnlyAdmin):
     list_filter = ["purpose"]
     exclude = ["code_hash"]
     search_fields = ["phone"]
+
+
+@admin.register(RegistrantToken)
+class RegistrantTokenAdmin(ReadOnlyAdmin):
+    """The mobile app's sign-ins: an administrator can end them (a lost or stolen phone)."""
+
+    list_display = [
+        "phone",
+        "created_at",
+        "refreshed_at",
+        "access_expires_at",
+        "refresh_expires_at",
+        "revoked_at",
+    ]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
+    exclude = ["access_digest", "refresh_digest", "previous_refresh_digest"]
+    search_fields = ["phone"]
+    actions = ["end_sign_ins"]
+
+    @admin.action(description=_("End the selected sign-ins"))
+    def end_sign_ins(self, request, queryset):
+        for record in queryset:
+            registrant_token_revoke(record=record)
+        self.message_user(request, _("The selected sign-ins are ended."))

@@ -1,8 +1,10 @@
-"""The registration card: a bilingual ID-1 sized card (85.6 x 54 mm) as PNG or PDF.
+"""The registration card: a bilingual ID-1 sized card (85.6 x 54 mm), PNG here, PDF in card_pdf.
 
 The card is what a registrant shows at a bank counter or a training centre, so it carries
 the registration number in large type and a QR code of the public `/verify/<number>/` page,
-which confirms the number without showing any personal data. A card can be lost: it prints
+which confirms the number without showing any personal data. The QR's address ends with
+the card's signed code (`/verify/<number>/<code>/`, registry.card_signing), which the
+page, or the offline checker where there is no network, verifies. A card can be lost: it prints
 nothing beyond what identifies the holder to the person looking at them (names, sex, date
 of birth, province and district, type of work). No phone, no national ID, no village.
 
@@ -12,9 +14,8 @@ web-font subsets (the Khmer file has no Latin glyphs and vice versa), so every s
 cut into runs by script and each run is drawn with the subset that holds its glyphs.
 Pillow's Raqm layout shapes the Khmer runs (subscript consonants, vowel reordering).
 
-`card_png` renders at 300 dpi (1012 x 638 px) for screens and phones; `card_pdf` renders
-the same design at twice the resolution on a page of exactly the card's size, so printing
-at "actual size" gives a card that fits a standard ID-card sleeve.
+`card_png` renders at 300 dpi (1012 x 638 px) for screens and phones; the PDF
+(registry.card_pdf) lays out the same design as vector shapes and real, selectable text.
 """
 
 import functools
@@ -32,18 +33,19 @@ from django.utils import timezone
 from django.utils.translation import override
 from PIL import Image, ImageDraw, ImageFont
 
+from registry.card_signing import card_token_sign
 from registry.models import Person
 from registry.regnumber import registration_number_clean, registration_number_format
 
 # The public verification page, printed on every card: a stable URL (DESIGN.md).
 VERIFY_PATH = "/verify/{number}/"
+SIGNED_VERIFY_PATH = "/verify/{number}/{token}/"
 
 CARD_WIDTH_MM = 85.6
 CARD_HEIGHT_MM = 54.0
 # The design is drawn on a 1012 x 638 grid (300 dpi at ID-1 size) and scaled from there.
 BASE_WIDTH = 1012
 BASE_HEIGHT = 638
-PDF_SCALE = 2
 # Where the QR code sits on the base grid: left, top, and the side of its square.
 QR_BOX = (762, 188, 212)
 
@@ -65,12 +67,32 @@ REGULAR = 400
 BOLD = 700
 
 
-def verification_url(*, number: str, base_url: str) -> str:
-    """The absolute URL of the public check page for `number`: what the card's QR holds."""
+def verification_url(*, number: str, base_url: str, token: str = "") -> str:
+    """The absolute URL of the public check page for `number`, with the card's signed
+    code when given: what the card's QR holds."""
     digits = registration_number_clean(number)
     if digits is None:
         raise ValueError("not a valid registration number")
+    if token:
+        return base_url.rstrip("/") + SIGNED_VERIFY_PATH.format(number=digits, token=token)
     return base_url.rstrip("/") + VERIFY_PATH.format(number=digits)
+
+
+def card_token(person: Person) -> str:
+    """The signed code of `person`'s card issued today: number, status, province, date."""
+    return card_token_sign(
+        number=person.registration_number,
+        status=person.status,
+        province_code=person.village.commune.district.province.code,
+        issued=timezone.localdate(),
+    )
+
+
+def card_url(person: Person, *, base_url: str) -> str:
+    """What the card's QR code holds: the check page's address with the signed code."""
+    return verification_url(
+        number=person.registration_number, base_url=base_url, token=card_token(person)
+    )
 
 
 def card_png(person: Person, *, base_url: str) -> bytes:
@@ -79,24 +101,6 @@ def card_png(person: Person, *, base_url: str) -> bytes:
     buffer = io.BytesIO()
     dpi = _dpi(image)
     image.save(buffer, "PNG", dpi=(dpi, dpi), optimize=True)
-    return buffer.getvalue()
-
-
-def card_pdf(person: Person, *, base_url: str) -> bytes:
-    """The registration card of `person` as a one-page PDF of exactly 85.6 x 54 mm.
-
-    The bitmap is 2024 x 1276 px (about 600 dpi at that size), sharp enough for a laser
-    or inkjet printer; print at 100 % / "actual size" and cut along the outline.
-    """
-    image = _render(person, base_url=base_url, scale=PDF_SCALE)
-    buffer = io.BytesIO()
-    image.save(
-        buffer,
-        "PDF",
-        resolution=_dpi(image),
-        title="Registration card / ប័ណ្ណចុះឈ្មោះ",
-        creator="Informal economy onboarding",
-    )
     return buffer.getvalue()
 
 
@@ -378,9 +382,7 @@ def _render(person: Person, *, base_url: str, scale: int) -> Image.Image:
 
     # QR code of the public check page, with what it is for.
     qr_x, qr_y, qr_size = QR_BOX
-    canvas.qr(
-        verification_url(number=person.registration_number, base_url=base_url), qr_x, qr_y, qr_size
-    )
+    canvas.qr(card_url(person, base_url=base_url), qr_x, qr_y, qr_size)
     centre = qr_x + qr_size / 2
     canvas.text(
         centre, qr_y + qr_size + 34, "ស្កេនដើម្បីផ្ទៀងផ្ទាត់", _Style(18, BOLD, INK), align="center"

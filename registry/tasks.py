@@ -3,6 +3,7 @@ import datetime
 from celery import shared_task
 
 from registry.services import retention
+from registry.services.registrant_tokens import registrant_tokens_purge
 from registry.services.sms import sms_deliver_now, sms_pending_ids
 
 
@@ -41,3 +42,9 @@ def phone_codes_purge() -> int:
 def sms_messages_purge() -> int:
     """Beat, nightly: sent or failed messages past RETENTION_SMS_DAYS."""
     return retention.sms_messages_purge()
+
+
+@shared_task
+def registrant_tokens_purge_expired() -> int:
+    """Beat, daily: delete the mobile app's sign-ins whose refresh token has expired."""
+    return registrant_tokens_purge()

@@ -20,6 +20,8 @@ export REDIS_URL="${TEST_REDIS_URL:-redis://127.0.0.1:6379/0}"
 export SECRET_KEY="test-only-secret-key-not-for-production-0123456789"
 export DEBUG=false HTTPS=false STATIC_MANIFEST=false CELERY_TASK_ALWAYS_EAGER=true
 export ALLOWED_HOSTS="localhost,127.0.0.1,testserver"
+# The cards' signing key, given explicitly as production must (README, "Card signing keys").
+export CARD_SIGNING_KEY="${CARD_SIGNING_KEY:-test:gcCRV326odMea6xlOxARC5hOCizlUU4BfnCyeGPxueE}"
 # The database itself (pytest makes its own test_ copy; makemigrations --check reads this one).
 createdb -h 127.0.0.1 -U postgres "${DATABASE_URL##*/}" 2>/dev/null || true
 

@@ -162,21 +162,9 @@ class _PersonInput(serializers.Serializer):
     )
 
 
-class RegistrantCreateSerializer(_PersonInput):
-    """Required fields are checked by the service, which reports every problem at once."""
+class _WorkInput(serializers.Serializer):
+    """Work, workplace and consents: what a registration carries beside the person."""
 
-    branch = serializers.CharField(
-        required=False,
-        allow_blank=True,
-        help_text="Branch code. Supervisors must name one; branch staff only when they "
-        "work for several branches.",
-    )
-    reference = serializers.CharField(
-        required=False,
-        allow_blank=True,
-        help_text="The partner's form number, unique per partner: sending it again "
-        "returns the registrant already registered (200) instead of a second one.",
-    )
     consents = serializers.ListField(
         child=serializers.CharField(),
         required=False,
@@ -200,6 +188,23 @@ class RegistrantCreateSerializer(_PersonInput):
         required=False,
         default=list,
         help_text="Seasonal workers: the months worked, 1-12.",
+    )
+
+
+class RegistrantCreateSerializer(_PersonInput, _WorkInput):
+    """Required fields are checked by the service, which reports every problem at once."""
+
+    branch = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text="Branch code. Supervisors must name one; branch staff only when they "
+        "work for several branches.",
+    )
+    reference = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text="The partner's form number, unique per partner: sending it again "
+        "returns the registrant already registered (200) instead of a second one.",
     )
 
 

@@ -24,25 +24,26 @@ from api.idempotency import idempotent
 from api.throttling import ScopedThrottle
 from audit.models import ReadKind
 from audit.web import request_reads_record
-from programmes.models import Programme
 from registry.api.filters import RegistrantFilter
+from registry.api.registration_input import (
+    correction_clean,
+    merge_errors,
+    registration_input_clean,
+)
 from registry.api.serializers import (
     API_CHANNELS,
-    DATA_SHARING,
     RegistrantCreateSerializer,
     RegistrantSerializer,
     RegistrantUpdateSerializer,
 )
 from registry.models import Consent, Person
-from registry.models.people import ActorType, Channel
+from registry.models.people import Channel
 from registry.regnumber import registration_number_clean
 from registry.selectors.people import person_list_visible_to
-from registry.services.people import PERSON_FIELDS, person_data_clean, person_update
+from registry.services.people import person_update
 from registry.services.registration import registration_submit
-from registry.services.work import work_data_clean
 
 MAX_REFERENCE_LENGTH = 64
-VILLAGE_FIELDS = ("village", "village_code", "commune_code", "village_name")
 
 
 def _registrants(*, user, include_inactive: bool):
@@ -56,11 +57,6 @@ def _registrants(*, user, include_inactive: bool):
             )
         )
     )
-
-
-def _merge(errors: dict, error: ValidationError) -> None:
-    for field, messages in error.error_dict.items():
-        errors.setdefault(field, []).extend(messages)
 
 
 @extend_schema(tags=["registrants"])
@@ -115,7 +111,7 @@ class RegistrantListCreate(ApiLanguageMixin, generics.GenericAPIView):
             branch = branch_for_entry(user=user, code=str(body.get("branch") or ""))
         except ValidationError as error:
             branch = None
-            _merge(errors, error)
+            merge_errors(errors, error)
         serializer = RegistrantCreateSerializer(data=request.data, partial=True)
         if not serializer.is_valid():
             found = validation_error_from_django(ValidationError(errors)).detail if errors else {}
@@ -129,20 +125,7 @@ class RegistrantListCreate(ApiLanguageMixin, generics.GenericAPIView):
         if len(reference) > MAX_REFERENCE_LENGTH:
             errors["reference"] = [field_error("reference_length")]
         consent_codes = set(values.get("consents") or [])
-        purposes, unknown = _purposes(consent_codes)
-        if unknown:
-            errors["consents"] = [field_error("consent_unknown", purpose=code) for code in unknown]
-        data = work = None
-        try:
-            data = person_data_clean(raw=values)
-        except ValidationError as error:
-            _merge(errors, error)
-        actor_type = data.actor_type if data else str(values.get("actor_type", "")).lower()
-        if actor_type in ActorType.values:
-            try:
-                work = work_data_clean(raw=values, actor_type=actor_type)
-            except ValidationError as error:
-                _merge(errors, error)
+        data, work, purposes = registration_input_clean(values, errors=errors)
         if errors:
             raise ValidationError(errors)
 
@@ -163,19 +146,6 @@ class RegistrantListCreate(ApiLanguageMixin, generics.GenericAPIView):
         if existing is None:
             raise ApiError("reference_exists", status_code=status.HTTP_409_CONFLICT)
         return Response(RegistrantSerializer(existing).data, status=status.HTTP_200_OK)
-
-
-def _purposes(codes: set[str]) -> tuple[set[int | None], list[str]]:
-    """Consent purposes as the consent service wants them (programme ids, None = sharing)."""
-    purposes: set[int | None] = {None} if DATA_SHARING in codes else set()
-    wanted = codes - {DATA_SHARING}
-    if not wanted:
-        return purposes, []
-    found = dict(
-        Programme.objects.filter(code__in=wanted, is_active=True).values_list("code", "pk")
-    )
-    purposes |= set(found.values())
-    return purposes, sorted(wanted - set(found))
 
 
 @extend_schema(tags=["registrants"])
@@ -230,11 +200,7 @@ class RegistrantDetail(ApiLanguageMixin, generics.GenericAPIView):
         channel = values.pop("channel", Channel.API)
         if channel not in API_CHANNELS:
             raise ValidationError({"channel": field_error("channel_invalid")})
-        raw = _current_values(person)
-        if any(field in values for field in VILLAGE_FIELDS):
-            raw.pop("village")
-        raw.update(values)
-        data = person_data_clean(raw=raw)
+        data = correction_clean(person, values)
         person_update(person=person, data=data, channel=channel, actor=user)
         request_reads_record(request, person_ids=[person.pk], kind=ReadKind.API_DETAIL)
         return Response(RegistrantSerializer(self.get_queryset().get(pk=person.pk)).data)
@@ -251,9 +217,3 @@ def _may_change(*, user, person: Person) -> bool:
         or (a.role == Role.PARTNER_SUPERVISOR and a.partner_id == person.partner_id)
         for a in user_assignments(user=user)
     )
-
-
-def _current_values(person: Person) -> dict:
-    raw = {field: getattr(person, field) for field in PERSON_FIELDS}
-    raw["phone"] = str(person.phone) if person.phone else ""
-    return raw

@@ -3,6 +3,7 @@ from registry.models.enterprises import Employment, Enterprise
 from registry.models.history import PersonChange
 from registry.models.people import Person
 from registry.models.phone_codes import PhoneCode
+from registry.models.registrant_tokens import RegistrantToken
 from registry.models.sms import SmsMessage
 
 __all__ = [
@@ -12,5 +13,6 @@ __all__ = [
     "Person",
     "PersonChange",
     "PhoneCode",
+    "RegistrantToken",
     "SmsMessage",
 ]

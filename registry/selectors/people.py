@@ -99,3 +99,14 @@ def person_survivors(*, person_ids: Iterable[int]) -> dict[int, tuple[int, str |
             else:
                 statuses[at] = status
     return {start: (end, statuses.get(end)) for start, end in ends.items()}
+
+
+def registrant_records(*, phone: str):
+    """Records registered with this phone that their holder may see (not merged ones):
+    what a phone proven by a code opens, on /me/ and in the registrant API."""
+    return (
+        Person.objects.filter(phone=phone)
+        .exclude(status=Person.Status.MERGED)
+        .select_related("village__commune__district__province")
+        .order_by("created_at")
+    )

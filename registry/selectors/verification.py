@@ -4,11 +4,17 @@ Anyone can ask, without signing in, so the answer carries no personal data: whet
 number is well formed, whether a registration has it, its status, and the province (so a
 bank clerk can see the card is plausibly the holder's). Never a name, phone, date of birth
 or the number a merged record now lives under.
+
+A card's QR also carries a signed code (registry.card_signing): `card_signature_check`
+says whether it is genuine and what it said when the card was issued.
 """
 
+import datetime
 import re
 from dataclasses import dataclass
 
+from geography.models import Province
+from registry.card_signing import CardTokenError, card_token_verify
 from registry.models import Person
 from registry.normalise import clean_text, khmer_digits_to_ascii
 from registry.regnumber import (
@@ -103,4 +109,44 @@ def registration_verify(*, number: str) -> VerificationResult:
         status=status,
         province_km=None if withdrawn else province_km,
         province_en=None if withdrawn else province_en,
+    )
+
+
+@dataclass(frozen=True)
+class SignatureCheck:
+    """What a card's signed code says, checked against the published keys."""
+
+    valid: bool
+    problem: str | None  # a CardTokenProblem value, or OTHER_NUMBER
+    status_at_issue: str | None
+    province_at_issue_km: str | None
+    province_at_issue_en: str | None
+    issued: datetime.date | None
+    key_id: str | None
+
+
+# The code is genuine but names another number than the page's: a card whose printed
+# number was altered, or a QR pasted from someone else's card.
+OTHER_NUMBER = "other_number"
+
+
+def card_signature_check(*, number: str, token: str) -> SignatureCheck:
+    """Check the signed code of a card's QR (`token`) for the registration `number`."""
+    try:
+        claims = card_token_verify(token)
+    except CardTokenError as error:
+        return SignatureCheck(False, error.problem, None, None, None, None, None)
+    if claims.number != number:
+        return SignatureCheck(False, OTHER_NUMBER, None, None, None, None, claims.key_id)
+    names = (
+        Province.objects.filter(code=claims.province_code).values_list("name_km", "name_en").first()
+    )
+    return SignatureCheck(
+        valid=True,
+        problem=None,
+        status_at_issue=claims.status,
+        province_at_issue_km=names[0] if names else None,
+        province_at_issue_en=names[1] if names else None,
+        issued=claims.issued,
+        key_id=claims.key_id,
     )

@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from geography.forms import is_picker_refresh, picker_keep
-from registry.card import card_pdf, card_png
+from registry.card import card_png
+from registry.card_pdf import card_pdf
 from registry.forms.registration import (
     CodeForm,
     ConsentForm,

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from registry.models import Person
 from registry.regnumber import registration_number_clean
+from registry.selectors.people import registrant_records
 
 PHONE_KEY = "registrant_phone"
 SINCE_KEY = "registrant_since"
@@ -49,12 +50,7 @@ def registrant_phone(request: HttpRequest) -> str | None:
 
 def registrant_people(*, phone: str):
     """Records registered with this phone that their holder may see (not merged ones)."""
-    return (
-        Person.objects.filter(phone=phone)
-        .exclude(status=Person.Status.MERGED)
-        .select_related("village__commune__district__province")
-        .order_by("created_at")
-    )
+    return registrant_records(phone=phone)
 
 
 def registrant_person_or_404(request: HttpRequest, number: str) -> Person:

@@ -1,10 +1,10 @@
 import io
-import re
 
 import pytest
 import segno
 from django.urls import reverse
 from PIL import Image
+from pypdf import PdfReader
 
 from registry.card import (
     BASE_HEIGHT,
@@ -12,10 +12,11 @@ from registry.card import (
     FLAG_BLUE,
     QR_BOX,
     _runs,
-    card_pdf,
     card_png,
+    card_url,
     verification_url,
 )
+from registry.card_pdf import card_pdf
 from registry.regnumber import registration_number_format
 from tests.factories import PersonFactory
 
@@ -63,14 +64,12 @@ def test_card_png_is_not_blank(db):
     assert colours[(255, 255, 255)] > BASE_WIDTH * 200  # the body
 
 
-def test_card_qr_code_holds_the_verification_url(db):
+def test_card_qr_code_holds_the_signed_verification_url(db):
     person = PersonFactory()
     image = _png(person).convert("L")
-    expected = segno.make(
-        verification_url(number=person.registration_number, base_url=BASE_URL),
-        error="m",
-        micro=False,
-    )
+    url = card_url(person, base_url=BASE_URL)
+    assert url.startswith(f"{BASE_URL}/verify/{person.registration_number}/ey")
+    expected = segno.make(url, error="m", micro=False)
     left, top, side = QR_BOX
     modules = expected.symbol_size(scale=1, border=0)[0]
     module_px = side // modules
@@ -87,22 +86,43 @@ def test_card_with_long_names_still_renders(db):
     assert _png(person).size == (1012, 638)
 
 
+def _pdf_reader(person):
+    return PdfReader(io.BytesIO(card_pdf(person, base_url=BASE_URL)))
+
+
 def test_card_pdf_prints_at_id_card_size(db):
-    person = PersonFactory()
-    pdf = card_pdf(person, base_url=BASE_URL)
-    assert pdf.startswith(b"%PDF")
-    media_box = re.search(rb"/MediaBox \[ 0 0 ([\d.]+) ([\d.]+) \]", pdf)
-    assert media_box is not None
-    width_mm, height_mm = (float(value) / 72 * 25.4 for value in media_box.groups())
+    page = _pdf_reader(PersonFactory()).pages[0]
+    width_mm, height_mm = (float(value) / 72 * 25.4 for value in page.mediabox[2:])
     assert width_mm == pytest.approx(85.6, abs=0.05)
     assert height_mm == pytest.approx(54.0, abs=0.1)
 
 
+def test_card_pdf_has_real_selectable_text_with_the_khmer_name(db):
+    person = PersonFactory(name_km="សុខ សុភាព", name_latin="Sok Sopheap")
+    reader = _pdf_reader(person)
+    assert len(reader.pages) == 1
+    text = reader.pages[0].extract_text()
+    assert "សុខ សុភាព" in text
+    assert "SOK SOPHEAP" in text
+    assert registration_number_format(person.registration_number) in text
+    assert "Registration No." in text
+
+
+def test_card_pdf_embeds_the_vendored_khmer_font_not_a_picture(db):
+    reader = _pdf_reader(PersonFactory())
+    fonts = set()
+    for font in reader.pages[0]["/Resources"]["/Font"].values():
+        fonts.add(str(font.get_object()["/BaseFont"]))
+    assert any("Khmer" in name for name in fonts), fonts
+    assert not reader.pages[0].images  # the QR code is vector, the text is text
+
+
 def test_card_pdf_does_not_carry_the_name_in_its_metadata(db):
     person = PersonFactory(name_latin="Chan Sophea")
-    pdf = card_pdf(person, base_url=BASE_URL)
-    assert b"Chan Sophea" not in pdf
-    assert registration_number_format(person.registration_number).encode() not in pdf
+    metadata = _pdf_reader(person).metadata or {}
+    values = " ".join(str(value) for value in metadata.values())
+    assert "Chan Sophea" not in values
+    assert person.registration_number not in values
 
 
 def test_text_runs_split_by_script_for_the_subset_fonts():

@@ -1,12 +1,14 @@
-"""One person, four channels, the same rows.
+"""One person, five channels, the same rows.
 
 The same applicant goes through the web wizard (/register/), the branch counter
-(/branch/register/), the API (POST /api/v1/registrants/) and a bulk file (upload +
+(/branch/register/), the API (POST /api/v1/registrants/), the mobile app's registrant API
+(phone code, token, POST /api/v1/registrant/records/) and a bulk file (upload +
 commit), each through its HTTP interface. Every channel registers through
 registry.services.registration_many, so each ends with the same rows: the person's
 fields, the "registered" history, the consents and their history, the work (enterprise
 and employment), the campaign credited (for the channels that take a campaign code: the
-wizard's ?campaign= and the file's campaign_code; the counter and the API have none) and
+wizard's ?campaign=, the app's campaign and the file's campaign_code; the counter and
+the staff API have none) and
 the confirmation SMS queued. Provenance (channel, branch, who entered it, reference) and
 ids, times and registration numbers are left out of the comparison: they differ by design.
 """
@@ -16,6 +18,7 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from rest_framework.test import APIClient
 
 from accounts.models import Role
 from campaigns.models import Attribution
@@ -138,6 +141,29 @@ def through_the_api(client, profile) -> Person:
     return Person.objects.get(channel="api")
 
 
+def through_the_app(client, profile) -> Person:
+    app = APIClient()
+    sent = app.post("/api/v1/registrant/code/", {"phone": PHONE}, format="json")
+    tokens = app.post(
+        "/api/v1/registrant/token/",
+        {"phone": PHONE, "code": last_code(E164), "challenge": sent.json()["challenge"]},
+        format="json",
+    ).json()
+    app.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens['access_token']}")
+    body = {
+        **APPLICANT,
+        "campaign": CAMPAIGN.lower(),
+        "consents": ["nssf", "data_sharing"],
+        "actor_type": profile["actor_type"],
+        **work_fields(profile),
+    }
+    if "seasonal_months" in body:
+        body["seasonal_months"] = [int(month) for month in body["seasonal_months"]]
+    response = app.post("/api/v1/registrant/records/", body, format="json")
+    assert response.status_code == 201, response.content
+    return Person.objects.get(registration_number=response.json()["registration_number"])
+
+
 def through_a_file(client, profile) -> Person:
     staff = user_with_role(Role.BRANCH_STAFF, branch=BranchFactory())
     row = {
@@ -183,9 +209,10 @@ CHANNELS = {
     "wizard": through_the_wizard,
     "counter": through_the_counter,
     "api": through_the_api,
+    "app": through_the_app,
     "file": through_a_file,
 }
-TAKE_A_CAMPAIGN = {"wizard", "file"}
+TAKE_A_CAMPAIGN = {"wizard", "app", "file"}
 
 
 def rows_of(person: Person) -> dict:
