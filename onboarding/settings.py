@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "dedup",
     "dashboards",
     "demo",
+    "shell",
 ]
 
 MIDDLEWARE = [
@@ -90,6 +91,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.roles",
+                "shell.context_processors.official",
             ],
         },
     },
@@ -256,6 +258,19 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+
+# --- The official shell (shell app): who runs the portal, how to reach them ----------
+# Each *_KM / *_EN pair is shown on pages of that language (one set alone serves both).
+MINISTRY_NAME_KM = env.str("MINISTRY_NAME_KM", default="ក្រសួងការងារ និងបណ្តុះបណ្តាលវិជ្ជាជីវៈ")
+MINISTRY_NAME_EN = env.str("MINISTRY_NAME_EN", default="Ministry of Labour and Vocational Training")
+# The emblem in the header: an .svg, .png, .webp or .jpg file; empty for the neutral seal.
+EMBLEM_FILE = env.str("EMBLEM_FILE", default="")
+CONTACT_HOTLINE = env.str("CONTACT_HOTLINE", default="")
+CONTACT_EMAIL = env.str("CONTACT_EMAIL", default="")
+CONTACT_HOURS_KM = env.str("CONTACT_HOURS_KM", default="")
+CONTACT_HOURS_EN = env.str("CONTACT_HOURS_EN", default="")
+CONTACT_ADDRESS_KM = env.str("CONTACT_ADDRESS_KM", default="")
+CONTACT_ADDRESS_EN = env.str("CONTACT_ADDRESS_EN", default="")
 
 # --- Domain settings -------------------------------------------------------------------
 # The outbox writes texts, codes included, to a file: development only. A deployment
