@@ -5,6 +5,7 @@ from django.core.validators import FileExtensionValidator
 from django.utils.translation import gettext_lazy as _
 
 from partners.models import Branch
+from partners.widgets import FilePicker
 from registry.normalise import normalise_phone
 
 EVIDENCE_MAX_BYTES = 5 * 1024 * 1024
@@ -51,6 +52,7 @@ class ConsentProofForm(forms.Form):
         label=_("Photo of the signed form (optional)"),
         required=False,
         validators=[FileExtensionValidator(["jpg", "jpeg", "png", "pdf"])],
+        widget=FilePicker(attrs={"accept": ".jpg,.jpeg,.png,.pdf"}),
     )
 
     def clean_consent_photo(self):
@@ -71,6 +73,7 @@ class IntakeUploadForm(forms.Form):
         label=_("File (CSV or Excel)"),
         help_text=_("Use the template below. One row per applicant."),
         validators=[FileExtensionValidator(INTAKE_EXTENSIONS)],
+        widget=FilePicker(attrs={"accept": ",".join(f".{e}" for e in INTAKE_EXTENSIONS)}),
     )
 
     def __init__(self, *args, branches, **kwargs):
