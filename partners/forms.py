@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from partners.models import Branch
 from partners.widgets import FilePicker
+from registry.forms.registration import with_khmer_example
 from registry.normalise import normalise_phone
 
 EVIDENCE_MAX_BYTES = 5 * 1024 * 1024
@@ -84,8 +85,8 @@ class IntakeUploadForm(forms.Form):
 # The registration forms speak to the registrant ("your ID card"); at the counter a staff
 # member reads them about the applicant.
 STAFF_WORDING = {
-    ("details", "name_km", "help_text"): _(
-        "Family name first, as on the applicant's ID card. Example: សុខ ដារ៉ា"
+    ("details", "name_km", "help_text"): with_khmer_example(
+        _("Family name first, as on the applicant's ID card. Example:")
     ),
     ("work", "actor_type", "label"): _("The applicant's type of work"),
     ("workplace", "enterprise_name", "label"): _("Name of the applicant's business"),

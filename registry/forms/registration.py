@@ -10,6 +10,7 @@ from typing import cast
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from geography.forms import VillageField
@@ -41,6 +42,15 @@ MONTHS = [
 PICKED_NOT_TYPED = {
     "village_required": _("Choose the province, district, commune and village."),
 }
+
+
+# Help text is shown as HTML (Django's field template): the Khmer example is marked as
+# Khmer, so an English page reads it right and carries no unmarked Khmer (tests).
+KHMER_NAME_EXAMPLE = "សុខ ដារ៉ា"
+
+
+def with_khmer_example(text: str) -> str:
+    return format_lazy('{} <span lang="km">{}</span>', text, KHMER_NAME_EXAMPLE)
 
 
 class ServiceCheckedForm(forms.Form):
@@ -104,7 +114,7 @@ class DetailsForm(ServiceCheckedForm):
 
     name_km = forms.CharField(
         label=_("Name in Khmer script"),
-        help_text=_("Family name first, as on your ID card. Example: សុខ ដារ៉ា"),
+        help_text=with_khmer_example(_("Family name first, as on your ID card. Example:")),
         max_length=150,
         required=False,
         widget=forms.TextInput(attrs={"lang": "km", "autocomplete": "name"}),
