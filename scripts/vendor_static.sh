@@ -6,6 +6,7 @@
 #   static/vendor/htmx/htmx.min.js
 #   static/vendor/chart.js/chart.umd.js
 #   static/vendor/fonts/noto-sans-khmer.css  (+ files/*.woff2 it references, + OFL.txt)
+#   static/vendor/axe-core/axe.min.js  (injected by the browser tests only; no page loads it)
 set -euo pipefail
 
 if [[ ! -f package-lock.json || ! -d static ]]; then
@@ -32,7 +33,7 @@ FONT_WEIGHTS=(400 700)
 dest=static/vendor
 tmp="$(mktemp -d static/.vendor.XXXXXX)"
 trap 'rm -rf "$tmp"' EXIT
-mkdir -p "$tmp/htmx" "$tmp/chart.js" "$tmp/fonts/files"
+mkdir -p "$tmp/htmx" "$tmp/chart.js" "$tmp/fonts/files" "$tmp/axe-core"
 
 cp "$NM/htmx.org/dist/htmx.min.js" "$tmp/htmx/htmx.min.js"
 
@@ -41,6 +42,8 @@ cp "$NM/htmx.org/dist/htmx.min.js" "$tmp/htmx/htmx.min.js"
 # source map is missing.
 sed '/^\/\/# sourceMappingURL=/d' "$NM/chart.js/dist/chart.umd.js" >"$tmp/chart.js/chart.umd.js"
 cp "$NM/chart.js/LICENSE.md" "$tmp/chart.js/LICENSE.md"
+
+cp "$NM/axe-core/axe.min.js" "$NM/axe-core/LICENSE" "$tmp/axe-core/"
 
 # One stylesheet with the khmer, latin and latin-ext subsets of each weight (Noto Sans
 # Khmer carries its own Latin glyphs). Keep only the woff2 source: every browser we
