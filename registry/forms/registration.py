@@ -6,7 +6,7 @@ bulk files refuse the same things with the same messages.
 """
 
 from collections.abc import Iterable
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -19,6 +19,9 @@ from registry.models.people import ActorType, Sector, Sex
 from registry.normalise import normalise_phone
 from registry.services.people import PERSON_FIELDS, person_fields_clean
 from registry.services.work import employer_choices, work_data_clean
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 MONTHS = [
     (1, _("January")),
@@ -49,7 +52,7 @@ PICKED_NOT_TYPED = {
 KHMER_NAME_EXAMPLE = "សុខ ដារ៉ា"
 
 
-def with_khmer_example(text: str) -> str:
+def with_khmer_example(text: "StrOrPromise") -> "StrOrPromise":
     return format_lazy('{} <span lang="km">{}</span>', text, KHMER_NAME_EXAMPLE)
 
 
