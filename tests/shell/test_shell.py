@@ -3,7 +3,10 @@ and the accessibility statement, on every page and in both languages (issue 16).
 
 import pytest
 from django.core.checks import run_checks
+from django.test import RequestFactory
 from django.urls import reverse
+from django.utils import translation
+from django.views.defaults import server_error
 
 from accounts.models import Role
 from shell.selectors import ROLE_ACCESS
@@ -143,3 +146,12 @@ def test_the_accessibility_statement_names_its_standard_and_its_checks(client):
     assert "WCAG" in page
     assert "axe-core" in page
     assert "Tell us about a problem" in page
+
+
+def test_the_server_error_page_wears_the_shell_without_a_request_context():
+    # Django renders 500.html without context processors: the shell must not need them.
+    with translation.override("km"):
+        page = server_error(RequestFactory().get("/")).content.decode()
+    assert MINISTRY_KM in page
+    assert 'src="/static/img/emblem.svg"' in page
+    assert 'href="/privacy/"' in page
