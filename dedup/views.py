@@ -126,6 +126,8 @@ def case_detail(request: AuthenticatedHttpRequest, case_id: int) -> HttpResponse
                 "a": a,
                 "b": b,
                 "differs": a != b and field not in ("registration_number", "created_at"),
+                # Names written in Khmer stay marked as Khmer on English pages.
+                "lang": "km" if field == "name_km" else "",
             }
         )
     merges = Merge.objects.filter(case=case).order_by("-merged_at")

@@ -33,6 +33,7 @@ urlpatterns = [
     path("verify/", include("registry.urls_public")),
     path("review/", include("dedup.urls")),
     path("geo/", include("geography.urls")),
+    path("", include("shell.urls")),
     re_path(
         r"^admin/registry/(?P<model>{})/(?P<rest>.*)$".format("|".join(MOVED_ADMIN_MODELS)),
         moved_admin_page,

@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from campaigns.models import Campaign
 from campaigns.selectors import campaign_list_running_for_partners
 from partners.models import Branch
+from partners.widgets import FilePicker
+from registry.forms.registration import with_khmer_example
 from registry.normalise import normalise_phone
 
 EVIDENCE_MAX_BYTES = 5 * 1024 * 1024
@@ -67,6 +69,7 @@ class ConsentProofForm(forms.Form):
         label=_("Photo of the signed form (optional)"),
         required=False,
         validators=[FileExtensionValidator(["jpg", "jpeg", "png", "pdf"])],
+        widget=FilePicker(attrs={"accept": ".jpg,.jpeg,.png,.pdf"}),
     )
 
     def clean_consent_photo(self):
@@ -87,6 +90,7 @@ class IntakeUploadForm(forms.Form):
         label=_("File (CSV or Excel)"),
         help_text=_("Use the template below. One row per applicant."),
         validators=[FileExtensionValidator(INTAKE_EXTENSIONS)],
+        widget=FilePicker(attrs={"accept": ",".join(f".{e}" for e in INTAKE_EXTENSIONS)}),
     )
 
     def __init__(self, *args, branches, **kwargs):
@@ -97,8 +101,8 @@ class IntakeUploadForm(forms.Form):
 # The registration forms speak to the registrant ("your ID card"); at the counter a staff
 # member reads them about the applicant.
 STAFF_WORDING = {
-    ("details", "name_km", "help_text"): _(
-        "Family name first, as on the applicant's ID card. Example: សុខ ដារ៉ា"
+    ("details", "name_km", "help_text"): with_khmer_example(
+        _("Family name first, as on the applicant's ID card. Example:")
     ),
     ("work", "actor_type", "label"): _("The applicant's type of work"),
     ("workplace", "enterprise_name", "label"): _("Name of the applicant's business"),

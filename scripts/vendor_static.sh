@@ -8,6 +8,7 @@
 #   static/vendor/fonts/noto-sans-khmer.css  (+ files/*.woff2 it references, + OFL.txt)
 #   static/vendor/workbox/workbox-{core,routing,strategies,cacheable-response}.prod.js
 #   static/vendor/idb/idb.umd.js
+#   static/vendor/axe-core/axe.min.js  (injected by the browser tests only; no page loads it)
 set -euo pipefail
 
 if [[ ! -f package-lock.json || ! -d static ]]; then
@@ -34,7 +35,7 @@ FONT_WEIGHTS=(400 700)
 dest=static/vendor
 tmp="$(mktemp -d static/.vendor.XXXXXX)"
 trap 'rm -rf "$tmp"' EXIT
-mkdir -p "$tmp/htmx" "$tmp/chart.js" "$tmp/fonts/files" "$tmp/workbox" "$tmp/idb"
+mkdir -p "$tmp/htmx" "$tmp/chart.js" "$tmp/fonts/files" "$tmp/workbox" "$tmp/idb" "$tmp/axe-core"
 
 cp "$NM/htmx.org/dist/htmx.min.js" "$tmp/htmx/htmx.min.js"
 
@@ -54,6 +55,7 @@ done
 cp "$NM/workbox-core/LICENSE" "$tmp/workbox/LICENSE"
 sed '/^\/\/# sourceMappingURL=/d' "$NM/idb/build/umd.js" >"$tmp/idb/idb.umd.js"
 cp "$NM/idb/LICENSE" "$tmp/idb/LICENSE"
+cp "$NM/axe-core/axe.min.js" "$NM/axe-core/LICENSE" "$tmp/axe-core/"
 
 # One stylesheet with the khmer, latin and latin-ext subsets of each weight (Noto Sans
 # Khmer carries its own Latin glyphs). Keep only the woff2 source: every browser we

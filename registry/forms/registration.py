@@ -6,10 +6,11 @@ bulk files refuse the same things with the same messages.
 """
 
 from collections.abc import Iterable
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from geography.forms import VillageField
@@ -23,6 +24,9 @@ from registry.services.people import (
     person_fields_clean,
 )
 from registry.services.work import WorkData, employer_choices, work_data_clean
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 MONTHS = [
     (1, _("January")),
@@ -46,6 +50,15 @@ MONTHS = [
 PICKED_NOT_TYPED = {
     "village_required": _("Choose the province, district, commune and village."),
 }
+
+
+# Help text is shown as HTML (Django's field template): the Khmer example is marked as
+# Khmer, so an English page reads it right and carries no unmarked Khmer (tests).
+KHMER_NAME_EXAMPLE = "សុខ ដារ៉ា"
+
+
+def with_khmer_example(text: "StrOrPromise") -> "StrOrPromise":
+    return format_lazy('{} <span lang="km">{}</span>', text, KHMER_NAME_EXAMPLE)
 
 
 class ServiceCheckedForm(forms.Form):
@@ -109,7 +122,7 @@ class DetailsForm(ServiceCheckedForm):
 
     name_km = forms.CharField(
         label=_("Name in Khmer script"),
-        help_text=_("Family name first, as on your ID card. Example: សុខ ដារ៉ា"),
+        help_text=with_khmer_example(_("Family name first, as on your ID card. Example:")),
         max_length=150,
         required=False,
         widget=forms.TextInput(attrs={"lang": "km", "autocomplete": "name"}),

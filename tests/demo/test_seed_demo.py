@@ -1,8 +1,11 @@
+import re
+
 import pytest
 from django.core.management import call_command
+from django.utils import translation
 
-from accounts.models import Role, RoleAssignment
-from demo.management.commands.seed_demo import DEMO_REGISTRANT_PHONE
+from accounts.models import Role, RoleAssignment, User
+from demo.management.commands.seed_demo import DEMO_REGISTRANT_PHONE, display_width
 from partners.models import Branch, Partner
 from registry.models import Person
 
@@ -27,6 +30,35 @@ def test_seed_demo_creates_a_user_per_role_and_registrants(capsys):
     provinces = Person.objects.values("village__commune__district__province").distinct().count()
     assert provinces >= 10
     assert Person.objects.filter(phone=DEMO_REGISTRANT_PHONE).exists()
+    _assert_usernames_in_one_column(out)
+
+
+def _assert_usernames_in_one_column(out: str) -> None:
+    """Each username starts at the same terminal column, however wide the role's label."""
+    usernames = set(User.objects.values_list("username", flat=True))
+    columns = {}
+    for line in out.splitlines():
+        label, _, username = line.rpartition("  ")
+        if username in usernames:
+            columns[username] = display_width(label) + 2
+    assert len(columns) == len(Role.values)
+    assert len(set(columns.values())) == 1, columns
+
+
+@pytest.mark.parametrize("language", ["km", "en"])
+def test_the_sign_in_table_is_aligned_in_both_languages(capsys, language):
+    with translation.override(language):
+        call_command("seed_demo", registrants=0)
+    out = capsys.readouterr().out
+    assert bool(re.search("[\u1780-\u17ff]", out)) is (language == "km")
+    _assert_usernames_in_one_column(out)
+
+
+def test_display_width_counts_khmer_signs_as_nothing():
+    # ស្រី: sa, coeng, ro, vowel ii: four code points, two columns.
+    assert len("ស្រី") == 4
+    assert display_width("ស្រី") == 2
+    assert display_width("Branch staff") == 12
 
 
 def test_seed_demo_twice_adds_nothing():

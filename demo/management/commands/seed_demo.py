@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
+from wcwidth import wcswidth
 
 from accounts.models import Role, User
 from accounts.services import user_create_with_role
@@ -259,12 +260,24 @@ class Command(BaseCommand):
     def _print_credentials(self, users, created):
         self.stdout.write(self.style.SUCCESS(f"Demo data ready ({created} registrants added)."))
         self.stdout.write(f"Sign in at /accounts/login/ with password: {DEMO_PASSWORD}")
+        labels = {role: str(Role(role).label) for role in users}
+        column = max(map(display_width, labels.values()))
         for role, user in users.items():
-            self.stdout.write(f"  {Role(role).label:22s} {user.username}")
+            self.stdout.write(f"  {pad_display(labels[role], column)}  {user.username}")
         self.stdout.write(
             f"Registrant: sign in at /me/ with phone {DEMO_REGISTRANT_PHONE}; the code is "
             "printed by `manage.py sms_outbox` (development SMS backend)."
         )
+
+
+def display_width(text: str) -> int:
+    """Columns a terminal gives the text: Khmer vowel signs and subscripts (coeng) take
+    none, so `len` overcounts a Khmer label and `str.ljust` misaligns the column."""
+    return max(wcswidth(text), 0)
+
+
+def pad_display(text: str, width: int) -> str:
+    return text + " " * max(width - display_width(text), 0)
 
 
 # Khmer name, then the Latin spelling on each of the two records.
