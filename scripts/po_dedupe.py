@@ -37,6 +37,17 @@ def _key(entry: list[str]) -> tuple[str, str, str] | None:
     return parts.get("msgctxt", ""), parts["msgid"], parts.get("msgid_plural", "")
 
 
+def _entries(block: str) -> list[str]:
+    """A block split before each `msgid` after its first: the union can also glue an
+    entry that lost its `msgstr ""` straight onto the next one's `msgid`."""
+    parts: list[list[str]] = [[]]
+    for line in block.splitlines():
+        if line.startswith("msgid ") and any(x.startswith("msgid ") for x in parts[-1]):
+            parts.append([])
+        parts[-1].append(line)
+    return ["\n".join(part) for part in parts]
+
+
 def dedupe(text: str) -> tuple[str, int]:
     # A union merge can glue two branches' entries together: an entry's comment right
     # after the previous entry's translation starts a new entry.
@@ -45,8 +56,9 @@ def dedupe(text: str) -> tuple[str, int]:
     # which the English catalogue allows and the Khmer catalogue's test refuses).
     text = re.sub(r'^((?:\w+(?:\[\d+\])?\s+)?".*")\n(#)', r"\1\n\n\2", text, flags=re.M)
     blocks = [
-        block if "msgstr" in block or _key(block.splitlines()) is None else block + '\nmsgstr ""'
+        part if "msgstr" in part or _key(part.splitlines()) is None else part + '\nmsgstr ""'
         for block in re.split(r"\n{2,}", text.strip("\n"))
+        for part in _entries(block)
     ]
     seen: set[tuple[str, str, str]] = set()
     kept = []
