@@ -5,12 +5,16 @@ the page shows no personal data (see `registry.selectors.verification`), is kept
 search engines and out of caches.
 """
 
+from functools import wraps
+
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from api.throttling import address_rate_wait
 from registry.regnumber import registration_number_format
 from registry.selectors.verification import VerificationResult, registration_verify
 
@@ -34,8 +38,26 @@ def _context(result: VerificationResult | None, typed: str = "") -> dict:
     }
 
 
+def rate_limited(view):
+    """At most settings.VERIFY_RATE_LIMIT look-ups per client address: the check is
+    public, and without a limit it could be run down every registration number."""
+
+    @wraps(view)
+    def limited(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        wait = address_rate_wait(request, scope="verify", rate=settings.VERIFY_RATE_LIMIT)
+        if wait is None:
+            return view(request, *args, **kwargs)
+        seconds = int(wait + 0.999)
+        response = render(request, "429.html", {"wait": seconds}, status=429)
+        response["Retry-After"] = str(seconds)
+        return _noindex(response)
+
+    return limited
+
+
 @require_GET
 @never_cache
+@rate_limited
 def verify_form(request: HttpRequest) -> HttpResponse:
     typed = request.GET.get("number", "").strip()
     if not typed:
@@ -49,6 +71,7 @@ def verify_form(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @never_cache
+@rate_limited
 def verify_result(request: HttpRequest, number: str) -> HttpResponse:
     result = registration_verify(number=number)
     if result.number_valid and result.number != number:
