@@ -314,7 +314,7 @@ API_IDEMPOTENCY_PROCESSING_TIMEOUT = env.int("API_IDEMPOTENCY_PROCESSING_TIMEOUT
 # Django logs the path of every 4xx/5xx answer and runserver every request line: their
 # registration numbers and query strings are masked (onboarding/log_privacy.py), on the
 # loggers that write them and on the console for anything else.
-_PATH_LOGGERS = ("django.request", "django.server", "django.security.csrf")
+_REDACTED = {"filters": ["redact_paths"]}
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -327,7 +327,13 @@ LOGGING = {
             "filters": ["redact_paths"],
         }
     },
-    "loggers": {name: {"filters": ["redact_paths"]} for name in _PATH_LOGGERS},
+    "loggers": {
+        "django.request": _REDACTED,
+        "django.security.csrf": _REDACTED,
+        # runserver's request lines (development): to the console, as Django's default
+        # does, once (it does not propagate).
+        "django.server": {**_REDACTED, "handlers": ["console"], "propagate": False},
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
 
