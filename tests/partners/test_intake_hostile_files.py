@@ -2,6 +2,7 @@
 with a message in both languages, on the web, the API and the command line; none stays
 "checking" and none costs memory in proportion to what it unpacks to."""
 
+import functools
 import io
 import tracemalloc
 import zipfile
@@ -91,6 +92,7 @@ def book_part(data: bytes, name: str) -> str:
         return book.read(name).decode()
 
 
+@functools.cache  # deflating 300 MB takes seconds: built once per run
 def shared_string_bomb(unpacked_mb: int = 300) -> bytes:
     """A small workbook whose one shared string unpacks to `unpacked_mb` MB, written in
     pieces so the test itself never holds it."""
