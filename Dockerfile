@@ -24,4 +24,4 @@ RUN bash scripts/vendor_static.sh \
 RUN useradd --create-home app && mkdir -p var/media && chown -R app var
 USER app
 EXPOSE 8000
-CMD ["gunicorn", "onboarding.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "4"]
+CMD ["gunicorn", "-c", "onboarding/gunicorn_conf.py", "onboarding.wsgi:application"]

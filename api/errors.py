@@ -17,8 +17,9 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.utils.translation import override
+from django.views.csrf import csrf_failure as django_csrf_failure
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
@@ -174,6 +175,12 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
             extra["wait"] = wait
             headers["Retry-After"] = str(wait)
             message = api_text("throttled", wait=wait)
+        elif isinstance(exc, exceptions.PermissionDenied) and str(exc.detail).startswith(
+            "CSRF Failed"
+        ):
+            # DRF's SessionAuthentication: a signed-in browser's POST without its token.
+            code = "csrf_failed"
+            message = api_text(code)
         elif isinstance(exc, exceptions.MethodNotAllowed):
             message = api_text(code, method=context["request"].method)
         elif code in MESSAGES:
@@ -194,5 +201,18 @@ def api_not_found(request, *args, **kwargs) -> JsonResponse:
     language = api_language(request)
     with override(language):
         response = JsonResponse(error_body("not_found", api_text("not_found")), status=404)
+    language_headers_set(response, language)
+    return response
+
+
+def csrf_failure(request, reason: str = "") -> HttpResponse:
+    """settings.CSRF_FAILURE_VIEW: under /api/ the JSON error shape (Django's middleware
+    refuses a POST to a path no API view owns before any view runs); elsewhere Django's
+    own page."""
+    if not request.path.startswith("/api/"):
+        return django_csrf_failure(request, reason)
+    language = api_language(request)
+    with override(language):
+        response = JsonResponse(error_body("csrf_failed", api_text("csrf_failed")), status=403)
     language_headers_set(response, language)
     return response

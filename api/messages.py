@@ -133,7 +133,21 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "This field cannot be sent here.",
         "មិនអាចផ្ញើវាលនេះនៅទីនេះបានទេ។",
     ),
+    "csrf_failed": (
+        "Refused: a request made with the site's sign-in session needs its CSRF token. "
+        "Systems send a token instead (Authorization: Token <key>).",
+        "ត្រូវបានបដិសេធ៖ សំណើដែលប្រើវគ្គចូលប្រើរបស់គេហទំព័រ ត្រូវការ CSRF token របស់វា។ "
+        "ប្រព័ន្ធផ្សេងៗត្រូវផ្ញើថូខឹនជំនួសវិញ (Authorization: Token <key>)។",
+    ),
     # Field messages.
+    "page_invalid": (
+        "A page is a whole number from 1.",
+        "ទំព័រត្រូវតែជាចំនួនគត់ចាប់ពី 1 ឡើងទៅ។",
+    ),
+    "page_size_invalid": (
+        "page_size is a whole number from 1 to 200.",
+        "page_size ត្រូវតែជាចំនួនគត់ពី 1 ដល់ 200។",
+    ),
     "branch_required": (
         "Name the branch (its code): you work for more than one.",
         "សូមបញ្ជាក់សាខា (លេខកូដ)៖ អ្នកធ្វើការឱ្យសាខាច្រើនជាងមួយ។",

@@ -25,6 +25,8 @@ from django.core.cache.backends.redis import RedisCache
 from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle
 
+from api.client_address import client_address
+
 
 class WindowThrottle(BaseThrottle):
     scope: str | None = None
@@ -36,6 +38,11 @@ class WindowThrottle(BaseThrottle):
         # DRF's rates are "N/period" strings; its stubs type them as numbers.
         rates = cast(dict[str, str | None], api_settings.DEFAULT_THROTTLE_RATES)
         return rates.get(scope)
+
+    def get_ident(self, request) -> str:
+        # DRF's own reads X-Forwarded-For from anyone: a rotating header was a fresh
+        # client each time. Ours honours it only from a trusted proxy.
+        return client_address(request) or "unknown"
 
     def get_ident_for(self, request) -> str | None:
         """Whom to count: the user, or the client address; None to skip this throttle."""
@@ -51,12 +58,9 @@ class WindowThrottle(BaseThrottle):
         ident = self.get_ident_for(request)
         if ident is None:
             return True
-        allowed, period = _parse_rate(rate)
-        now = time.time()
-        window = int(now // period)
-        count = _count(f"throttle:{scope}:{ident}:{window}", timeout=period + 1)
-        self._wait = (window + 1) * period - now
-        return count <= allowed
+        wait = _window_hit(f"throttle:{scope}:{ident}", rate)
+        self._wait = wait or 0.0
+        return wait is None
 
     def wait(self) -> float:
         return max(self._wait, 0.0)
@@ -66,6 +70,22 @@ def _parse_rate(rate: str) -> tuple[int, int]:
     """A rate such as "600/min" as (600, 60), as DRF's SimpleRateThrottle.parse_rate."""
     number, period = rate.split("/")
     return int(number), {"s": 1, "m": 60, "h": 3600, "d": 86400}[period[0]]
+
+
+def address_rate_wait(request, *, scope: str, rate: str) -> float | None:
+    """Count one request of this client address in `scope` (a rate such as "30/min", for
+    pages outside DRF such as /verify/); the seconds to wait when over, else None."""
+    return _window_hit(f"throttle:{scope}:a{client_address(request) or 'unknown'}", rate)
+
+
+def _window_hit(key: str, rate: str) -> float | None:
+    """Count one request under `key` in the current window of `rate`; the seconds left in
+    the window when the count is over the rate, else None."""
+    allowed, period = _parse_rate(rate)
+    now = time.time()
+    window = int(now // period)
+    count = _count(f"{key}:{window}", timeout=period + 1)
+    return (window + 1) * period - now if count > allowed else None
 
 
 def _count(key: str, *, timeout: int) -> int:

@@ -3,10 +3,12 @@
 Variables: DATABASE_URL, REDIS_URL, SECRET_KEY, DEBUG, ALLOWED_HOSTS, HTTPS,
 CSRF_TRUSTED_ORIGINS, STATIC_MANIFEST, CELERY_TASK_ALWAYS_EAGER, SMS_BACKEND, LOG_LEVEL,
 CELERY_TASK_SOFT_TIME_LIMIT, CELERY_TASK_TIME_LIMIT, RETENTION_*_DAYS, CARD_SIGNING_KEY,
-CARD_VERIFICATION_KEYS.
+CARD_VERIFICATION_KEYS, TRUSTED_PROXIES and the sign-in and session limits (README,
+"Security and operations").
 See README.md, "Configuration".
 """
 
+import datetime
 from pathlib import Path
 
 import environ
@@ -36,6 +38,8 @@ ALLOWED_HOSTS = env.list(
     "ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"] if DEBUG else []
 )
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# Under /api/ a refused CSRF check answers in the API's JSON error shape.
+CSRF_FAILURE_VIEW = "api.errors.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -56,6 +60,7 @@ INSTALLED_APPS = [
     "phonenumber_field",
     "pgtrigger",
     "django_celery_beat",
+    "axes",
     # The domain, lowest layer first (the import contracts in pyproject.toml).
     "geography",
     "accounts",
@@ -77,13 +82,19 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise: static files keep their long cache; every page gets no-store.
+    "onboarding.security.SecurityHeadersMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.StaffSessionExpiryMiddleware",
     "accounts.middleware.LanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it answers a locked-out sign-in with its lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "onboarding.urls"
@@ -174,6 +185,35 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
+# django-axes first: a locked-out username and address is refused before the password
+# is even checked (README, "Security and operations", "Sign-in protection").
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
+# Keyed on the pair: one address guessing one account is stopped, while a colleague at
+# the same branch (same address) or the account's owner elsewhere can still sign in.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "api.client_address.client_address"
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+# Its log lines name a digest of the pair, never the username or the address.
+AXES_CLIENT_STR_CALLABLE = "accounts.sign_in_log.axes_client_str"
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
+# Whom the client is: X-Forwarded-For is honoured only from these proxies (addresses or
+# networks, comma-separated), see api/client_address.py.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+
+# Staff sessions end after STAFF_SESSION_IDLE_MINUTES without a request and at the
+# latest STAFF_SESSION_MAX_HOURS after sign-in (accounts.middleware); the cookie itself
+# lives no longer than that.
+STAFF_SESSION_IDLE_MINUTES = env.int("STAFF_SESSION_IDLE_MINUTES", default=30)
+STAFF_SESSION_MAX_HOURS = env.int("STAFF_SESSION_MAX_HOURS", default=10)
+SESSION_COOKIE_AGE = STAFF_SESSION_MAX_HOURS * 60 * 60
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -227,6 +267,28 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Features no page uses, switched off for the page and anything it might embed.
+PERMISSIONS_POLICY = (
+    "accelerometer=(), autoplay=(), camera=(), display-capture=(), geolocation=(), "
+    "gyroscope=(), magnetometer=(), microphone=(), midi=(), payment=(), usb=()"
+)
+# No inline script, style or handler anywhere: every script and style is a file of our
+# own origin (static/js, static/css, static/vendor). README, "Headers and CSP".
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 # --- REST API --------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -298,17 +360,33 @@ API_IDEMPOTENCY_TTL = env.int("API_IDEMPOTENCY_TTL", default=24 * 60 * 60)
 API_IDEMPOTENCY_PROCESSING_TIMEOUT = env.int("API_IDEMPOTENCY_PROCESSING_TIMEOUT", default=120)
 
 # --- Logging: to stdout, never personal data -------------------------------------------
+# Django logs the path of every 4xx/5xx answer and runserver every request line: their
+# registration numbers and query strings are masked (onboarding/log_privacy.py), on the
+# loggers that write them and on the console for anything else.
+_REDACTED = {"filters": ["redact_paths"]}
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"redact_paths": {"()": "onboarding.log_privacy.PathRedactingFilter"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    # The card PDF's layout engine reports every step at INFO: only its problems matter.
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["redact_paths"],
+        }
+    },
     "loggers": {
+        "django.request": _REDACTED,
+        "django.security.csrf": _REDACTED,
+        # runserver's request lines (development): to the console, as Django's default
+        # does, once (it does not propagate).
+        "django.server": {**_REDACTED, "handlers": ["console"], "propagate": False},
+        # The card PDF's layout engine reports every step at INFO: only its problems matter.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
     },
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
 
 # --- The official shell (shell app): who runs the portal, how to reach them ----------
@@ -389,6 +467,10 @@ EXPORTS_ROOT = env.path("EXPORTS_ROOT", default=VAR_DIR / "exports")
 # A running export that gave no sign of life for this long lost its worker: marked failed.
 EXPORT_STALE_SECONDS = env.int("EXPORT_STALE_SECONDS", default=3600)
 
+# /verify/ look-ups per client address (a rate such as "60/min"): a public check must not
+# serve as a way to walk every registration number.
+VERIFY_RATE_LIMIT = env.str("VERIFY_RATE_LIMIT", default="60/min")
+
 # Bulk intake files (partners.intake): refused above this size or this many rows.
 INTAKE_MAX_BYTES = env.int("INTAKE_MAX_BYTES", default=20 * 1024 * 1024)
 INTAKE_MAX_ROWS = env.int("INTAKE_MAX_ROWS", default=100_000)
@@ -407,3 +489,9 @@ if not CARD_SIGNING_KEY:
         )
     # Development only: this key is published here, so cards it signs prove nothing.
     CARD_SIGNING_KEY = "development:sy85074IdqAhlGFLkXT9REtcob-X-hnuEuKFD2tFQUk"
+
+# Hostile files (README, "Intake limits"): the longest cell, what an XLSX may unpack to
+# in all, and any part of it but a worksheet (the shared-string table is read whole).
+INTAKE_MAX_CELL_CHARS = env.int("INTAKE_MAX_CELL_CHARS", default=1_000)
+INTAKE_MAX_UNPACKED_BYTES = env.int("INTAKE_MAX_UNPACKED_BYTES", default=200 * 1024 * 1024)
+INTAKE_MAX_PART_BYTES = env.int("INTAKE_MAX_PART_BYTES", default=32 * 1024 * 1024)

@@ -1,3 +1,5 @@
+import uuid
+
 import pytest
 
 from accounts.models import Role
@@ -12,6 +14,16 @@ def sms_outbox(settings, tmp_path):
     settings.SMS_BACKEND = "registry.sms.OutboxBackend"
     settings.SMS_OUTBOX_PATH = tmp_path / "sms-outbox.jsonl"
     return settings.SMS_OUTBOX_PATH
+
+
+@pytest.fixture(autouse=True)
+def fresh_throttle_counters(settings):
+    """Rate-limit counters of earlier tests and runs (same users' ids, same test client
+    address) stay out of this test: the same Redis, under a key prefix of its own."""
+    settings.CACHES = {
+        name: {**config, "KEY_PREFIX": f"{config.get('KEY_PREFIX', '')}-test-{uuid.uuid4().hex}"}
+        for name, config in settings.CACHES.items()
+    }
 
 
 @pytest.fixture(scope="session")

@@ -93,8 +93,9 @@ class IntakeBatchUploadSerializer(serializers.Serializer):
     )
     branch = serializers.CharField(
         required=False,
+        allow_blank=True,
         help_text="Branch code. Supervisors must name one; branch staff only when they "
-        "work for several branches.",
+        "work for several branches (empty or absent: their only branch).",
     )
 
 

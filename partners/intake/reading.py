@@ -12,6 +12,15 @@ What a spreadsheet does to the cells is undone here, once, for both formats:
 
 Anything that is not a readable file of the template is refused as a whole with one
 message (ValidationError with a `code`), so nothing of it is stored as rows.
+
+Hostile files are bounded before they cost memory (limits in settings, README
+"Intake limits"): a NUL character is dropped from every cell (PostgreSQL's text and
+jsonb refuse it, and no spreadsheet means it); a cell longer than INTAKE_MAX_CELL_CHARS
+refuses the file; an XLSX is measured from its zip directory before it is opened (its
+parts' unpacked sizes, INTAKE_MAX_UNPACKED_BYTES in all and INTAKE_MAX_PART_BYTES for
+any part but a worksheet, which openpyxl streams; the shared-string table is read whole,
+so it is the part that must stay small), and a workbook that breaks the reader half-way
+(a cell pointing past the shared-string table) is refused like any unreadable workbook.
 """
 
 import codecs
@@ -145,6 +154,27 @@ def _read_csv(data: bytes) -> IntakeFile:
     return _intake_file(columns, rows)
 
 
+def _cells_clean(number: int, texts: list[str], columns: list[str | None]) -> list[str]:
+    """Drop NUL characters; refuse the file when a cell is longer than any value can be."""
+    limit = settings.INTAKE_MAX_CELL_CHARS
+    for i, text in enumerate(texts):
+        if len(text) > limit:
+            column = columns[i] if i < len(columns) else None
+            raise _refuse(
+                _(
+                    "Row %(row)s has a cell of more than %(limit)s characters (column "
+                    "%(column)s). No value of the template is that long: check the file."
+                ),
+                "file_cell_too_long",
+                row=number,
+                limit=limit,
+                column=column or i + 1,
+            )
+    if any("\x00" in text for text in texts):
+        return [text.replace("\x00", "") for text in texts]
+    return texts
+
+
 def _rows(records, columns: list[str | None], text_only: bool = False) -> list[IntakeRowCells]:
     limit = settings.INTAKE_MAX_ROWS
     width = len(columns)
@@ -159,6 +189,7 @@ def _rows(records, columns: list[str | None], text_only: bool = False) -> list[I
                 (v[1:] if v[:1] == "'" else v) if isinstance(v, str) else _spreadsheet_text(v)
                 for v in values
             ]
+        texts = _cells_clean(number, texts, columns)
         if not any(map(str.strip, texts)):
             continue
         if len(texts) < width:
@@ -205,17 +236,64 @@ def _spreadsheet_text(value) -> str:
     return str(value)
 
 
+# What a broken or hostile workbook raises inside openpyxl, while opening or reading.
+_XLSX_BROKEN = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    KeyError,
+    IndexError,
+    OSError,
+    ValueError,
+    TypeError,
+    AttributeError,
+    SyntaxError,  # xml.etree's ParseError, and defusedxml's refusals derive from it
+    EOFError,
+)
+
+
+def _not_a_workbook() -> ValidationError:
+    return _refuse(
+        _("This file is not a valid Excel workbook. %(advice)s"),
+        "file_format",
+        advice=_SAVE_AS_CSV_UTF8,
+    )
+
+
+def _xlsx_sizes_check(data: bytes) -> None:
+    """Refuse a workbook whose parts unpack to more than the limits, before unpacking."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError):
+        raise _not_a_workbook() from None
+    total = sum(part.file_size for part in parts)
+    largest_other = max(
+        (p.file_size for p in parts if not p.filename.startswith("xl/worksheets/")), default=0
+    )
+    if total > settings.INTAKE_MAX_UNPACKED_BYTES or largest_other > settings.INTAKE_MAX_PART_BYTES:
+        raise _refuse(
+            _(
+                "This workbook unpacks to more data than an intake file can hold (at most "
+                "%(limit)s MB). Save it as CSV UTF-8 or remove what is not registrants, and "
+                "upload it again."
+            ),
+            "file_unpacks_too_large",
+            limit=settings.INTAKE_MAX_UNPACKED_BYTES // (1024 * 1024),
+        )
+
+
 def _read_xlsx(data: bytes) -> IntakeFile:
+    _xlsx_sizes_check(data)
+    try:
+        return _read_xlsx_checked(data)
+    except _XLSX_BROKEN:
+        raise _not_a_workbook() from None
+
+
+def _read_xlsx_checked(data: bytes) -> IntakeFile:
     import openpyxl
 
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError):
-        raise _refuse(
-            _("This file is not a valid Excel workbook. %(advice)s"),
-            "file_format",
-            advice=_SAVE_AS_CSV_UTF8,
-        ) from None
+    workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     try:
         sheet = workbook.worksheets[0]
         # Some writers record a wrong sheet size; read every row that is really there.

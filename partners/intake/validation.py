@@ -13,8 +13,9 @@ import os
 from collections.abc import Callable, Iterator
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.utils.translation import override
 
 from partners.intake.checking import (
@@ -53,9 +54,17 @@ def batch_validate(*, batch_id: int, on_progress: Progress | None = None) -> Int
             with batch.file.open("rb") as stored:
                 data = stored.read()
             intake_file = intake_file_read(data=data, name=batch.original_name)
+            return _check_and_store(batch, intake_file, on_progress)
         except ValidationError as error:
             return _reject(batch, error)
-        return _check_and_store(batch, intake_file, on_progress)
+        except (OperationalError, InterfaceError):
+            raise  # the database went away: the task retries, and starts over
+        except Exception as error:
+            # Whatever else breaks, the batch must not stay "validating" with no word.
+            # Only the error's type is logged: its text may quote a row (PostgreSQL's
+            # COPY errors do), and rows hold names and phones.
+            logger.error("intake batch %s: checking failed (%s)", batch.pk, type(error).__name__)
+            return _reject(batch, _unreadable(), rows_written=True)
 
 
 def _start(batch_id: int) -> IntakeBatch:
@@ -77,12 +86,25 @@ def _start(batch_id: int) -> IntakeBatch:
     return batch
 
 
-def _reject(batch: IntakeBatch, error: ValidationError) -> IntakeBatch:
+def _unreadable() -> ValidationError:
+    return ValidationError(
+        _(
+            "The file could not be checked: something in it cannot be read. Save it again "
+            'as "CSV UTF-8 (Comma delimited)" or as an Excel workbook (.xlsx), check it, '
+            "and upload it again. If it is refused again, send it to your administrator."
+        ),
+        code="file_unreadable",
+    )
+
+
+def _reject(batch: IntakeBatch, error: ValidationError, rows_written: bool = False) -> IntakeBatch:
     messages = {}
     for language in ("km", "en"):
         with override(language):
             messages[language] = " ".join(str(m) for m in error.messages)
     with transaction.atomic():
+        if rows_written:  # the rows of the chunks checked before the failure
+            IntakeRow.objects.filter(batch=batch).delete()
         IntakeBatch.objects.filter(pk=batch.pk).update(
             status=IntakeBatch.Status.REJECTED,
             error_km=messages["km"],

@@ -1,18 +1,34 @@
 import datetime
+import re
 
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
+from drf_spectacular.drainage import set_override
+from drf_spectacular.utils import extend_schema_field
 
 from registry.models import Person
 from registry.models.people import ActorType, Sector, Sex
 from registry.selectors.people import person_search
+
+# What the filters take, and the schema says: a date, or an ISO date-time with an
+# optional offset; empty means no filter.
+MOMENT_PATTERN = (
+    r"^([0-9]{4}-[0-9]{2}-[0-9]{2}"
+    r"([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]{1,6})?)?(Z|[+-][0-9]{2}:?[0-9]{2})?)?)?$"
+)
+_MOMENT = re.compile(MOMENT_PATTERN)
 
 
 class DateOrDateTimeField(forms.DateTimeField):
     """A date (2026-11-25) or an ISO date-time; remembers which, for inclusive `until`."""
 
     def to_python(self, value):
+        text = str(value or "").strip()
+        if text and not _MOMENT.fullmatch(text):
+            # Only the ISO forms the schema names: not the locale's other date formats.
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
         result = super().to_python(value)
         if result is not None:
             text = str(value).strip()
@@ -26,6 +42,9 @@ class _Moment:
         self.date_only = date_only
 
 
+@extend_schema_field(
+    {"type": "string", "pattern": MOMENT_PATTERN, "example": "2026-11-25T08:00:00+07:00"}
+)
 class MomentFilter(django_filters.DateTimeFilter):
     field_class = DateOrDateTimeField
 
@@ -48,15 +67,23 @@ class MomentFilter(django_filters.DateTimeFilter):
         return qs.filter(**{f"{self.field_name}__gte": moment})
 
 
+def _choice_filter(choices, **kwargs) -> django_filters.ChoiceFilter:
+    """A choice filter whose schema says what django-filter does: an empty value is no
+    filter (`?sex=` lists everyone), so "" is one of the values it takes."""
+    choice = django_filters.ChoiceFilter(choices=choices, **kwargs)
+    set_override(choice, "field", {"type": "string", "enum": [*(v for v, _ in choices), ""]})
+    return choice
+
+
 class RegistrantFilter(django_filters.FilterSet):
-    status = django_filters.ChoiceFilter(
-        choices=Person.Status.choices,
+    status = _choice_filter(
+        Person.Status.choices,
         help_text="Default: active only. `withdrawn` and `merged` list records without "
         "personal data.",
     )
-    actor_type = django_filters.ChoiceFilter(choices=ActorType.choices)
-    sector = django_filters.ChoiceFilter(choices=Sector.choices)
-    sex = django_filters.ChoiceFilter(choices=Sex.choices)
+    actor_type = _choice_filter(ActorType.choices)
+    sector = _choice_filter(Sector.choices)
+    sex = _choice_filter(Sex.choices)
     province = django_filters.CharFilter(
         field_name="village__commune__district__province__code", help_text="Province code."
     )

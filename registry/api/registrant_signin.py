@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.base import ApiLanguageMixin, error_responses
+from api.client_address import client_address
 from api.errors import ApiError, field_error, validation_error_from_django
 from registry.api.registrant_auth import IsRegistrant, RegistrantTokenAuthentication
 from registry.api.registrant_serializers import (
@@ -33,7 +34,6 @@ from registry.services.registrant_tokens import (
     registrant_token_revoke,
     registrant_token_sign_in,
 )
-from registry.views.registrant_auth import client_ip
 
 TAG = "registrant"
 CHALLENGE_SALT = "registry.api.registrant.challenge"
@@ -86,7 +86,7 @@ class CodeRequest(PublicView):
         phone = _phone(serializer.validated_data["phone"])
         try:
             record = phone_code_send(
-                phone=phone, purpose=PhoneCode.Purpose.SIGN_IN, ip_address=client_ip(request)
+                phone=phone, purpose=PhoneCode.Purpose.SIGN_IN, ip_address=client_address(request)
             )
         except ValidationError as error:
             # The limits (rate_limited_phone / _address), in the service's own words.

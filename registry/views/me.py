@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from api.client_address import client_address
 from geography.forms import is_picker_refresh, picker_keep
 from registry.card import card_png
 from registry.card_pdf import card_pdf
@@ -31,7 +32,6 @@ from registry.services.consent import consent_set
 from registry.services.people import person_data_clean, person_leave, person_update
 from registry.services.phone_codes import phone_code_send, phone_code_verify
 from registry.views.registrant_auth import (
-    client_ip,
     registrant_people,
     registrant_person_or_404,
     registrant_phone,
@@ -53,7 +53,7 @@ def home(request: HttpRequest) -> HttpResponse:
         phone = form.cleaned_data["phone"]
         try:
             record = phone_code_send(
-                phone=phone, purpose=PhoneCode.Purpose.SIGN_IN, ip_address=client_ip(request)
+                phone=phone, purpose=PhoneCode.Purpose.SIGN_IN, ip_address=client_address(request)
             )
         except ValidationError as error:
             form.add_error("phone", error)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from api.client_address import client_address
 from campaigns.services import code_resolve
 from geography.forms import is_picker_refresh, picker_keep
 from geography.models import Village
@@ -35,7 +36,7 @@ from registry.services.people import person_data_clean
 from registry.services.phone_codes import phone_code_send, phone_code_verify
 from registry.services.registration import registration_submit
 from registry.services.work import work_data_clean
-from registry.views.registrant_auth import client_ip, registrant_sign_in
+from registry.views.registrant_auth import registrant_sign_in
 
 SESSION_KEY = "registration"
 DONE_KEY = "registration_done"
@@ -218,7 +219,7 @@ def step_view(request: HttpRequest, step: str) -> HttpResponse:
 def _send_code(request: HttpRequest, state: dict, phone: str) -> HttpResponse:
     try:
         record = phone_code_send(
-            phone=phone, purpose=PhoneCode.Purpose.REGISTER, ip_address=client_ip(request)
+            phone=phone, purpose=PhoneCode.Purpose.REGISTER, ip_address=client_address(request)
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))

@@ -18,12 +18,6 @@ SINCE_KEY = "registrant_since"
 SESSION_LIFETIME = datetime.timedelta(minutes=30)
 
 
-def client_ip(request: HttpRequest) -> str | None:
-    # Behind the reverse proxy, REMOTE_ADDR is set by gunicorn from the proxy's header
-    # only when configured to trust it; we never trust X-Forwarded-For here.
-    return request.META.get("REMOTE_ADDR") or None
-
-
 def registrant_sign_in(request: HttpRequest, *, phone: str) -> None:
     request.session.cycle_key()  # a new session id: no fixation
     request.session[PHONE_KEY] = phone

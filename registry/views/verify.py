@@ -18,6 +18,7 @@ installable offline checker, with its manifest and service worker under /verify/
 """
 
 import hashlib
+from functools import wraps
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -29,6 +30,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET
 
+from api.throttling import address_rate_wait
 from geography.models import Province
 from registry.card_signing import card_public_jwks
 from registry.models import Person
@@ -74,8 +76,26 @@ def _context(
     return context
 
 
+def rate_limited(view):
+    """At most settings.VERIFY_RATE_LIMIT look-ups per client address: the check is
+    public, and without a limit it could be run down every registration number."""
+
+    @wraps(view)
+    def limited(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        wait = address_rate_wait(request, scope="verify", rate=settings.VERIFY_RATE_LIMIT)
+        if wait is None:
+            return view(request, *args, **kwargs)
+        seconds = int(wait + 0.999)
+        response = render(request, "429.html", {"wait": seconds}, status=429)
+        response["Retry-After"] = str(seconds)
+        return _noindex(response)
+
+    return limited
+
+
 @require_GET
 @never_cache
+@rate_limited
 def verify_form(request: HttpRequest) -> HttpResponse:
     typed = request.GET.get("number", "").strip()
     if not typed:
@@ -89,6 +109,7 @@ def verify_form(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @never_cache
+@rate_limited
 def verify_result(request: HttpRequest, number: str) -> HttpResponse:
     result = registration_verify(number=number)
     if result.number_valid and result.number != number:
@@ -99,6 +120,7 @@ def verify_result(request: HttpRequest, number: str) -> HttpResponse:
 
 @require_GET
 @never_cache
+@rate_limited
 def verify_signed(request: HttpRequest, number: str, token: str) -> HttpResponse:
     """What a card's QR opens: the current answer, and the signed code checked."""
     result = registration_verify(number=number)

@@ -1,21 +1,9 @@
-import uuid
-
 import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from accounts.models import Role
 from tests.factories import BranchFactory, user_with_role
-
-
-@pytest.fixture(autouse=True)
-def fresh_throttle_counters(settings):
-    """Counters of earlier runs (whose users had the same ids) stay out of this test:
-    the same Redis, under a key prefix of its own."""
-    settings.CACHES = {
-        name: {**config, "KEY_PREFIX": f"{config.get('KEY_PREFIX', '')}-test-{uuid.uuid4().hex}"}
-        for name, config in settings.CACHES.items()
-    }
 
 
 @pytest.fixture

@@ -70,7 +70,8 @@ class Command(BaseCommand):
         with _bar("checking", options["verbosity"]) as bar:
             batch = intake_batch_validate(batch_id=batch.pk, on_progress=_advance(bar))
         if batch.status == IntakeBatch.Status.REJECTED:
-            raise CommandError(f"{path}: file refused: {batch.error_en}")
+            reason = batch.error_km if language == "km" else batch.error_en
+            raise CommandError(f"{path}: file refused: {reason}")
         if batch.status == IntakeBatch.Status.VALIDATED:
             # Committed here, in this process: a worker given the same batch would take
             # the commit's lock first and leave this command nothing true to report.
