@@ -1,46 +1,378 @@
 """Aggregates for the dashboards: counts and breakdowns, never a list of people."""
 
-from django.db.models import Count, QuerySet
-from django.db.models.functions import TruncMonth
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Sum
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import RoleAssignment, User
-from geography.models import Commune, Province, Village
-from partners.models import Branch, Partner
+from campaigns.models import Campaign
+from dashboards.cuboids import AGE_BANDS, AREA_LEVELS, CONSENTS
+from dashboards.figures import ACTIVE, Filters, cell_counts, child_level, count
+from dashboards.privacy import Cell, suppress
+from dedup.models import DuplicateCase
+from geography.models import Commune, District, Province, Village
+from partners.models import Branch, IntakeBatch, Partner
 from programmes.models import Programme
 from registry.models import Person
+from registry.models.people import ActorType, Channel, Sector, Sex
+
+AREA_MODELS = {
+    "province_id": Province,
+    "district_id": District,
+    "commune_id": Commune,
+    "village_id": Village,
+}
+AREA_TITLES = {
+    "province_id": _("By province"),
+    "district_id": _("By district"),
+    "commune_id": _("By commune"),
+    "village_id": _("By village"),
+}
+TRENDS = ("day", "week", "month")
+# A trend by day or week over a longer period would draw hundreds of points: shown by
+# week or month instead (the page says so).
+TREND_LIMIT_DAYS = {"day": 92, "week": 731}
 
 
-def registry_statistics(*, queryset: QuerySet[Person]) -> dict:
-    """Aggregates for dashboards: totals and breakdowns of active registrants."""
-    active = queryset.filter(status=Person.Status.ACTIVE)
+@dataclass
+class Panel:
+    """One chart and its table: what is shown, exactly, and its CSV."""
 
-    def breakdown(field: str) -> list[dict]:
-        return list(active.values(field).annotate(n=Count("id")).order_by("-n"))
+    key: str
+    title: str
+    chart: str  # "bar", "hbar", "doughnut", "line"
+    cells: list[Cell]
+    total: int
+    total_hidden: bool = False
+    shares: bool = True
+    sort: bool = True  # by size; False keeps the natural order (time, age)
+    notes: list[str] = field(default_factory=list)
+    column: str = ""  # the heading of the label column
 
-    by_province = list(
-        active.values(
-            "village__commune__district__province__code",
-            "village__commune__district__province__name_km",
-            "village__commune__district__province__name_en",
+    def share(self, cell: Cell) -> float | None:
+        if not self.shares or cell.hidden or self.total_hidden or not self.total:
+            return None
+        return 100 * cell.n / self.total
+
+    @property
+    def rows(self) -> list[tuple[Cell, float | None]]:
+        return [(cell, self.share(cell)) for cell in self.cells]
+
+    def chart_data(self) -> dict:
+        return {
+            "chart": self.chart,
+            "labels": [c.label for c in self.cells],
+            # A hidden count is drawn as a gap: a bar's height would give it away.
+            "values": [None if c.hidden else c.n for c in self.cells],
+            "shown": [str(c.shown) for c in self.cells],
+            "links": [c.href for c in self.cells],
+        }
+
+
+def _panel(
+    key: str,
+    title: str,
+    chart: str,
+    cells: list[Cell],
+    *,
+    total: int,
+    private: bool,
+    sort: bool = True,
+    shares: bool = True,
+    column: str = "",
+) -> Panel:
+    if sort:
+        cells.sort(key=lambda c: -c.n)
+    hidden_total = suppress(cells, total=total) if private else False
+    if sort and private:
+        # Hidden cells last: their order among the others would say how big they are.
+        cells.sort(key=lambda c: c.hidden)
+    return Panel(key, str(title), chart, cells, total, hidden_total, shares, sort, column=column)
+
+
+def _names(model, ids) -> dict[int, str]:
+    return {obj.pk: str(obj.name) for obj in model.objects.filter(pk__in=ids)}
+
+
+@dataclass
+class Trend:
+    grain: str
+    coarsened: bool
+
+
+def trend_grain(filters: Filters, asked: str, *, today: datetime.date, first: datetime.date | None):
+    """The trend's grain: as asked unless the period is too long to draw by it."""
+    start = filters.start or first or today
+    end = min(filters.end or today, today)
+    days = (end - start).days + 1
+    grain = asked if asked in TRENDS else "month"
+    coarsened = False
+    while grain in TREND_LIMIT_DAYS and days > TREND_LIMIT_DAYS[grain]:
+        grain = TRENDS[TRENDS.index(grain) + 1]
+        coarsened = True
+    return Trend(grain, coarsened)
+
+
+def _period_label(start: datetime.date, grain: str) -> str:
+    if grain == "month":
+        return start.strftime("%Y-%m")
+    return start.isoformat()
+
+
+def _period_end(start: datetime.date, grain: str) -> datetime.date:
+    if grain == "day":
+        return start
+    if grain == "week":
+        return start + datetime.timedelta(days=6)
+    following = (start.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+    return following - datetime.timedelta(days=1)
+
+
+def trend_panel(
+    filters: Filters, *, grain: str, today: datetime.date, private: bool, total: int
+) -> Panel:
+    rows = cell_counts(filters=filters, trend=grain, today=today)
+    cells = []
+    for start, n in sorted(rows):
+        label = _period_label(start, grain)
+        partial = _period_end(start, grain) >= today
+        if partial:
+            label = f"{label} ({_('so far')})"
+        cells.append(Cell(start, label, n))
+    titles = {
+        "day": _("Registrations per day"),
+        "week": _("Registrations per week"),
+        "month": _("Registrations per month"),
+    }
+    panel = _panel(
+        "trend", titles[grain], "line", cells, total=total, private=private, sort=False,
+        shares=False, column=str(_("Period")),
+    )
+    if cells and _period_end(cells[-1].key, grain) >= today:
+        panel.notes.append(str(_("The last period is not over yet: its figure is partial.")))
+    return panel
+
+
+def ministry_dashboard(
+    *, filters: Filters, today: datetime.date, private: bool, trend: str, area_link
+) -> dict:
+    """Every figure of /dashboard/ under `filters`. `private`: hide small counts.
+    `area_link(level, id)` is the drill-down address of an area."""
+    total = count(filters=filters, today=today)
+    panels: list[Panel] = []
+    first = _first_registration_day()
+    grain = trend_grain(filters, trend, today=today, first=first)
+    panels.append(
+        trend_panel(filters, grain=grain.grain, today=today, private=private, total=total)
+    )
+    level = child_level(filters)
+    if level:
+        rows = cell_counts(filters=filters, by=(level,), today=today)
+        places = AREA_MODELS[level].objects.in_bulk([r[0] for r in rows])
+        cells = [
+            Cell(pk, places[pk].name, n, href=area_link(level, places[pk]))
+            for pk, n in rows
+            if pk in places
+        ]
+        panels.append(
+            _panel("area", AREA_TITLES[level], "hbar", cells, total=total, private=private,
+                   column=str(AREA_MODELS[level]._meta.verbose_name).capitalize())
         )
-        .annotate(n=Count("id"))
-        .order_by("village__commune__district__province__code")
+    for key, title, choices, chart in (
+        ("actor_type", _("By type of work"), ActorType, "doughnut"),
+        ("sector", _("By sector"), Sector, "hbar"),
+        ("sex", _("By sex"), Sex, "doughnut"),
+        ("channel", _("By channel"), Channel, "hbar"),
+    ):
+        labels = dict(choices.choices)
+        rows = cell_counts(filters=filters, by=(key,), today=today)
+        cells = [Cell(v, str(labels.get(v, v)), n) for v, n in rows]
+        panels.append(_panel(key, title, chart, cells, total=total, private=private))
+    rows = dict(cell_counts(filters=filters, by=("age_band",), today=today))
+    cells = [Cell(band, _age_label(band), rows.get(band, 0)) for band in AGE_BANDS]
+    panels.append(
+        _panel("age_band", _("By age at registration"), "bar", cells, total=total,
+               private=private, sort=False)
     )
-    by_month = list(
-        active.annotate(month=TruncMonth("created_at"))
-        .values("month")
-        .annotate(n=Count("id"))
-        .order_by("month")
-    )
+    panels.extend(_partner_panels(filters, today=today, private=private, total=total))
+    panels.append(_campaign_panel(filters, today=today, private=private, total=total))
+    panels.append(_consent_panel(filters, today=today, private=private, total=total))
+    withdrawn = count(filters=filters, today=today, status=Person.Status.WITHDRAWN)
+    merged = count(filters=filters, today=today, status=Person.Status.MERGED)
+    figures = [
+        Cell("active", str(_("Active registrants")), total),
+        Cell("withdrawn", str(_("Left the registry")), withdrawn),
+        Cell("merged", str(_("Duplicate records merged")), merged),
+    ]
+    if private:
+        for cell in figures:
+            suppress([cell], total=cell.n)
     return {
-        "total": active.count(),
-        "women": active.filter(sex="F").count(),
-        "withdrawn": queryset.filter(status=Person.Status.WITHDRAWN).count(),
-        "by_actor_type": breakdown("actor_type"),
-        "by_sector": breakdown("sector"),
-        "by_channel": breakdown("channel"),
-        "by_province": by_province,
-        "by_month": by_month,
+        "total": figures[0],
+        "figures": figures,
+        "pending_review": DuplicateCase.objects.filter(
+            decision=DuplicateCase.Decision.OPEN
+        ).count(),
+        "panels": panels,
+        "trend": grain,
+        "level": level,
+    }
+
+
+def _age_label(band: int) -> str:
+    low, high = AGE_BANDS[band]
+    if low is None:
+        return str(_("under %(n)s") % {"n": high + 1})
+    if high is None:
+        return f"{low}+"
+    return f"{low}–{high}"
+
+
+def _partner_panels(filters: Filters, *, today, private: bool, total: int) -> list[Panel]:
+    rows = cell_counts(filters=filters, by=("partner_id", "branch_id"), today=today)
+    partners: dict[int, int] = {}
+    for partner, _branch, n in rows:
+        partners[partner] = partners.get(partner, 0) + n
+    partner_names = _names(Partner, partners)
+    branch_names = {
+        b.pk: f"{b.partner.name} – {b.name}"
+        for b in Branch.objects.filter(pk__in=[r[1] for r in rows]).select_related("partner")
+    }
+    none = str(_("No partner (self-registered)"))
+    by_partner = [Cell(p, partner_names.get(p, none), n) for p, n in partners.items()]
+    by_branch = [Cell(b, branch_names[b], n) for _p, b, n in rows if b]
+    assisted = sum(c.n for c in by_branch)
+    return [
+        _panel("partner", _("By partner"), "hbar", by_partner, total=total, private=private,
+               column=str(_("Partner"))),
+        _panel("branch", _("By branch (registered at a partner's branch)"), "hbar", by_branch,
+               total=assisted, private=private, column=str(_("Branch"))),
+    ]
+
+
+def _campaign_panel(filters: Filters, *, today, private: bool, total: int) -> Panel:
+    rows = cell_counts(filters=filters, by=("campaign_id",), today=today)
+    names = {c.pk: c.name for c in Campaign.objects.filter(pk__in=[r[0] for r in rows])}
+    none = str(_("No campaign"))
+    cells = [Cell(c, names.get(c, none) if c else none, n) for c, n in rows]
+    return _panel("campaign", _("By campaign"), "hbar", cells, total=total, private=private,
+                  column=str(_("Campaign")))
+
+
+def _consent_panel(filters: Filters, *, today, private: bool, total: int) -> Panel:
+    """Share of the registrants in view whose consent for each programme is in force.
+    Each programme is its own yes/no table (consented, not), suppressed as such."""
+    rows = dict(cell_counts(filters=filters, by=("programme_id",), today=today, measure=CONSENTS))
+    programmes = {p.pk: p.name for p in Programme.objects.filter(is_active=True)}
+    programmes = {-1: str(_("Data sharing with partner institutions")), **programmes}
+    cells = []
+    for pk, name in programmes.items():
+        cell = Cell(pk, name, rows.get(pk, 0))
+        if private:
+            # Within its programme: consented + not consented = the total shown.
+            suppress([cell, Cell(None, "", total - cell.n)], total=total)
+        cells.append(cell)
+    panel = _panel("consent", _("Consent in force, by programme"), "hbar", cells, total=total,
+                   private=False, column=str(_("Programme")))
+    panel.notes.append(str(_("Share: of the active registrants in this view.")))
+    return panel
+
+
+def _first_registration_day() -> datetime.date | None:
+    from dashboards.models import RollupCell
+
+    cell = RollupCell.objects.filter(cuboid=4).order_by("period").first()
+    return cell.period if cell else None
+
+
+# --------------------------------------------------------------------------- partners
+
+
+def partner_dashboard(*, partner: Partner, today: datetime.date, days: int = 30) -> dict:
+    """What a partner's supervisor watches: their own branches, staff and files."""
+    since = today - datetime.timedelta(days=days - 1)
+    filters = Filters(partner_id=partner.pk, start=since, end=today)
+    rows = cell_counts(filters=filters, by=("branch_id",), trend="day", today=today)
+    branches = list(Branch.objects.filter(partner=partner).order_by("name"))
+    per_day: dict[datetime.date, dict[int, int]] = {}
+    for branch_id, day, n in rows:
+        per_day.setdefault(day, {})[branch_id] = n
+    days_list = [since + datetime.timedelta(days=i) for i in range(days)]
+    table = [
+        (day, [per_day.get(day, {}).get(b.pk, 0) for b in branches], sum(per_day.get(day, {}).values()))
+        for day in reversed(days_list)
+    ]
+    branch_totals = {b.pk: sum(per_day.get(d, {}).get(b.pk, 0) for d in days_list) for b in branches}
+    staff_rows = cell_counts(filters=filters, by=("staff_id",), today=today)
+    users = {u.pk: u for u in User.objects.filter(pk__in=[r[0] for r in staff_rows])}
+    uploads = dict(
+        IntakeBatch.objects.filter(branch__partner=partner, created_at__date__gte=since)
+        .values_list("uploaded_by")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    staff = sorted(
+        [
+            (users[pk].get_full_name() or users[pk].username, n, uploads.get(pk, 0))
+            for pk, n in staff_rows
+            if pk in users
+        ],
+        key=lambda r: -r[1],
+    )
+    batches = (
+        IntakeBatch.objects.filter(branch__partner=partner, created_at__date__gte=since)
+        .values("branch")
+        .annotate(
+            files=Count("id"),
+            rows=Sum("total_rows"),
+            rejected=Sum("invalid_rows"),
+        )
+        .order_by()
+    )
+    names = {b.pk: b.name for b in branches}
+    files = [
+        {
+            "branch": names.get(row["branch"], "?"),
+            "files": row["files"],
+            "rows": row["rows"] or 0,
+            "rejected": row["rejected"] or 0,
+            "rate": 100 * (row["rejected"] or 0) / row["rows"] if row["rows"] else None,
+        }
+        for row in batches
+    ]
+    files.sort(key=lambda r: -(r["rate"] or 0))
+    all_rows = sum(r["rows"] for r in files)
+    rejected = sum(r["rejected"] for r in files)
+    campaign_rows = cell_counts(
+        filters=Filters(partner_id=partner.pk), by=("campaign_id",), today=today,
+        where={"campaign_id": ("not", 0)},
+    )
+    campaigns = {c.pk: c for c in Campaign.objects.filter(pk__in=[r[0] for r in campaign_rows])}
+    return {
+        "partner": partner,
+        "since": since,
+        "branches": branches,
+        "per_day": table,
+        "branch_totals": [(b, branch_totals[b.pk]) for b in sorted(branches, key=lambda b: -branch_totals[b.pk])],
+        "total": sum(branch_totals.values()),
+        "staff": staff,
+        "files": files,
+        "files_rows": all_rows,
+        "files_rejected": rejected,
+        "files_rate": 100 * rejected / all_rows if all_rows else None,
+        "campaigns": sorted(
+            [(campaigns[pk], n) for pk, n in campaign_rows if pk in campaigns], key=lambda r: -r[1]
+        ),
+        "chart": {
+            "chart": "bar",
+            "labels": [d.isoformat() for d in days_list],
+            "datasets": [
+                {"label": b.name, "values": [per_day.get(d, {}).get(b.pk, 0) for d in days_list]}
+                for b in branches
+            ],
+        },
     }
 
 
@@ -64,3 +396,6 @@ def system_overview() -> dict:
             "communes_not_in_source": Commune.objects.filter(in_source=False).count(),
         },
     }
+
+
+__all__ = ["ACTIVE", "AREA_LEVELS", "Filters", "Panel", "ministry_dashboard", "partner_dashboard"]

@@ -271,6 +271,13 @@ SMS_OUTBOX_PATH = env.path("SMS_OUTBOX_PATH", default=VAR_DIR / "sms-outbox.json
 
 CELERY_BEAT_SCHEDULE = {
     "sms-retry-pending": {"task": "registry.tasks.sms_retry_pending", "schedule": 300.0},
+    # Dashboards: recount what changed since the last run, so figures lag a registration
+    # by at most this much plus the run itself (README, "Dashboards").
+    "dashboards-rollups-refresh": {
+        "task": "dashboards.tasks.rollups_refresh_due",
+        "schedule": env.float("DASHBOARD_REFRESH_SECONDS", default=20.0),
+        "options": {"expires": 60},
+    },
 }
 
 # Bulk intake files (partners.intake): refused above this size or this many rows.
