@@ -6,10 +6,12 @@ GROUP BY over the smallest cuboid that can answer it (dashboards.cuboids).
 
 import datetime
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import connection
 
 from dashboards.cuboids import AREA_LEVELS, DAY, MONTH, PEOPLE, cuboid_for
+from dashboards.models import CELL_DIMENSIONS
 
 ACTIVE = "active"
 
@@ -73,12 +75,15 @@ def cell_counts(
         conditions["status"] = status
     conditions.update(where or {})
     needs = set(conditions) | set(by)
+    # Column names go into the SQL: only the cells' own dimensions, never input.
+    if not needs <= set(CELL_DIMENSIONS) or trend not in (None, "day", "week", "month"):
+        raise ValueError(f"not a dimension: {sorted(needs - set(CELL_DIMENSIONS))} {trend}")
     needs.discard("period")
     grain = _grain_for(filters, by_day=trend in ("day", "week"), today=today)
     cuboid = cuboid_for(needs=needs, grain=grain, measure=measure)
 
     sql_where = ["cuboid = %s"]
-    params: list[object] = [cuboid.id]
+    params: list[Any] = [cuboid.id]
     # Area first, in the unique index's order, so one range of it is read.
     for dim in sorted(conditions, key=lambda d: (d not in AREA_LEVELS, d)):
         value = conditions[dim]
@@ -99,7 +104,7 @@ def cell_counts(
     if trend:
         groups.append("period" if trend == cuboid.grain else f"date_trunc('{trend}', period)::date")
     select = ", ".join([*groups, "sum(n)::bigint"])
-    sql = f"SELECT {select} FROM dashboards_rollup_cell WHERE {' AND '.join(sql_where)}"
+    sql = f"SELECT {select} FROM dashboards_rollup_cell WHERE {' AND '.join(sql_where)}"  # noqa: S608 (names checked above, values bound)
     if groups:
         positions = ", ".join(str(i + 1) for i in range(len(groups)))
         sql += f" GROUP BY {positions}"

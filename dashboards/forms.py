@@ -1,6 +1,7 @@
 """The dashboard's filters, read from the address (so a view can be shared as a link)."""
 
 import datetime
+from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -47,28 +48,40 @@ class FilterForm(forms.Form):
 
     def _area(self, data) -> tuple[dict[str, int], list]:
         """The deepest area asked for, as its chain {province_id, district_id, ...}."""
-        place = None
+        place: Province | District | Commune | Village | None = None
         if data.get("village"):
-            place = Village.objects.select_related("commune__district__province").filter(
-                pk=data["village"]
-            ).first()
+            place = (
+                Village.objects.select_related("commune__district__province")
+                .filter(pk=data["village"])
+                .first()
+            )
         elif data.get("commune"):
-            place = Commune.objects.select_related("district__province").filter(
-                code=data["commune"]
-            ).first()
+            place = (
+                Commune.objects.select_related("district__province")
+                .filter(code=data["commune"])
+                .first()
+            )
         elif data.get("district"):
-            place = District.objects.select_related("province").filter(code=data["district"]).first()
+            place = (
+                District.objects.select_related("province").filter(code=data["district"]).first()
+            )
         elif data.get("province"):
             place = Province.objects.filter(code=data["province"]).first()
         if place is None:
             if any(data.get(f) for f in self.AREA_FIELDS):
-                self.add_error(None, _("That area is not in the gazetteer: showing the whole country."))
+                self.add_error(
+                    None, _("That area is not in the gazetteer: showing the whole country.")
+                )
             return {}, []
-        chain = []
+        chain: list[Any] = []
         while place is not None:
             chain.insert(0, place)
             place = next(
-                (getattr(place, up) for up in ("commune", "district", "province") if hasattr(place, f"{up}_id")),
+                (
+                    getattr(place, up)
+                    for up in ("commune", "district", "province")
+                    if hasattr(place, f"{up}_id")
+                ),
                 None,
             )
         levels = ("province_id", "district_id", "commune_id", "village_id")
@@ -78,7 +91,9 @@ class FilterForm(forms.Form):
         data = self.cleaned_data if self.is_valid() else {}
         if not self.is_valid():
             # Keep whatever parts were valid; an invalid part is dropped and said.
-            data = {k: v for k, v in getattr(self, "cleaned_data", {}).items() if k not in self.errors}
+            data = {
+                k: v for k, v in getattr(self, "cleaned_data", {}).items() if k not in self.errors
+            }
         return Filters(
             area=data.get("area", {}),
             start=data.get("start"),
@@ -90,10 +105,15 @@ class FilterForm(forms.Form):
         )
 
 
-def period_presets(today: datetime.date) -> list[tuple[str, datetime.date | None, datetime.date | None]]:
+def period_presets(
+    today: datetime.date,
+) -> list[tuple[str, datetime.date | None, datetime.date | None]]:
     month = today.replace(day=1)
-    year_ago = (month.replace(year=month.year - 1) if month.month == 12 else
-                month.replace(year=month.year - 1, month=month.month + 1))
+    year_ago = (
+        month.replace(year=month.year - 1)
+        if month.month == 12
+        else month.replace(year=month.year - 1, month=month.month + 1)
+    )
     return [
         (str(_("All time")), None, None),
         (str(_("Last 7 days")), today - datetime.timedelta(days=6), None),

@@ -20,6 +20,9 @@ class DirtyPerson(models.Model):
     class Meta:
         db_table = "dashboards_dirty_person"
 
+    def __str__(self) -> str:
+        return f"registrant {self.person_id} to recount"
+
 
 class PersonFact(models.Model):
     """What one registrant is currently counted as in the rollups."""
@@ -45,6 +48,9 @@ class PersonFact(models.Model):
 
     class Meta:
         db_table = "dashboards_person_fact"
+
+    def __str__(self) -> str:
+        return f"registrant {self.person_id} as counted"
 
 
 # The dimensions of a cell, in the order of its unique index (area first, so a drill-down
@@ -95,9 +101,7 @@ class RollupCell(models.Model):
     class Meta:
         db_table = "dashboards_rollup_cell"
         constraints = [
-            models.UniqueConstraint(
-                fields=["cuboid", *CELL_DIMENSIONS], name="rollup_cell_unique"
-            )
+            models.UniqueConstraint(fields=["cuboid", *CELL_DIMENSIONS], name="rollup_cell_unique")
         ]
         indexes = [
             # A period's cells of one cuboid, whatever the area (short periods, trends).
@@ -105,6 +109,9 @@ class RollupCell(models.Model):
             # Cells emptied by a change, removed at the end of each refresh.
             models.Index(fields=["cuboid"], name="rollup_cell_empty_idx", condition=models.Q(n=0)),
         ]
+
+    def __str__(self) -> str:
+        return f"cuboid {self.cuboid} {self.period}: {self.n}"
 
 
 class RollupState(models.Model):
@@ -114,3 +121,6 @@ class RollupState(models.Model):
 
     class Meta:
         db_table = "dashboards_rollup_state"
+
+    def __str__(self) -> str:
+        return f"rollups refreshed at {self.refreshed_at}"

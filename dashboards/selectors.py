@@ -4,6 +4,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Sum
+from django.utils.functional import Promise as StrPromise
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import RoleAssignment, User
@@ -18,7 +19,7 @@ from programmes.models import Programme
 from registry.models import Person
 from registry.models.people import ActorType, Channel, Sector, Sex
 
-AREA_MODELS = {
+AREA_MODELS: dict[str, type[Province | District | Commune | Village]] = {
     "province_id": Province,
     "district_id": District,
     "commune_id": Commune,
@@ -73,7 +74,7 @@ class Panel:
 
 def _panel(
     key: str,
-    title: str,
+    title: "str | StrPromise",
     chart: str,
     cells: list[Cell],
     *,
@@ -147,10 +148,17 @@ def trend_panel(
         "month": _("Registrations per month"),
     }
     panel = _panel(
-        "trend", titles[grain], "line", cells, total=total, private=private, sort=False,
-        shares=False, column=str(_("Period")),
+        "trend",
+        titles[grain],
+        "line",
+        cells,
+        total=total,
+        private=private,
+        sort=False,
+        shares=False,
+        column=str(_("Period")),
     )
-    if cells and _period_end(cells[-1].key, grain) >= today:
+    if rows and _period_end(max(rows)[0], grain) >= today:
         panel.notes.append(str(_("The last period is not over yet: its figure is partial.")))
     return panel
 
@@ -177,8 +185,15 @@ def ministry_dashboard(
             if pk in places
         ]
         panels.append(
-            _panel("area", AREA_TITLES[level], "hbar", cells, total=total, private=private,
-                   column=str(AREA_MODELS[level]._meta.verbose_name).capitalize())
+            _panel(
+                "area",
+                AREA_TITLES[level],
+                "hbar",
+                cells,
+                total=total,
+                private=private,
+                column=str(AREA_MODELS[level]._meta.verbose_name).capitalize(),
+            )
         )
     for key, title, choices, chart in (
         ("actor_type", _("By type of work"), ActorType, "doughnut"),
@@ -190,11 +205,18 @@ def ministry_dashboard(
         rows = cell_counts(filters=filters, by=(key,), today=today)
         cells = [Cell(v, str(labels.get(v, v)), n) for v, n in rows]
         panels.append(_panel(key, title, chart, cells, total=total, private=private))
-    rows = dict(cell_counts(filters=filters, by=("age_band",), today=today))
-    cells = [Cell(band, _age_label(band), rows.get(band, 0)) for band in AGE_BANDS]
+    ages = dict(cell_counts(filters=filters, by=("age_band",), today=today))
+    cells = [Cell(band, _age_label(band), ages.get(band, 0)) for band in AGE_BANDS]
     panels.append(
-        _panel("age_band", _("By age at registration"), "bar", cells, total=total,
-               private=private, sort=False)
+        _panel(
+            "age_band",
+            _("By age at registration"),
+            "bar",
+            cells,
+            total=total,
+            private=private,
+            sort=False,
+        )
     )
     panels.extend(_partner_panels(filters, today=today, private=private, total=total))
     panels.append(_campaign_panel(filters, today=today, private=private, total=total))
@@ -224,7 +246,7 @@ def ministry_dashboard(
 def _age_label(band: int) -> str:
     low, high = AGE_BANDS[band]
     if low is None:
-        return str(_("under %(n)s") % {"n": high + 1})
+        return str(_("under %(n)s") % {"n": (high or 0) + 1})
     if high is None:
         return f"{low}+"
     return f"{low}–{high}"
@@ -245,10 +267,24 @@ def _partner_panels(filters: Filters, *, today, private: bool, total: int) -> li
     by_branch = [Cell(b, branch_names[b], n) for _p, b, n in rows if b]
     assisted = sum(c.n for c in by_branch)
     return [
-        _panel("partner", _("By partner"), "hbar", by_partner, total=total, private=private,
-               column=str(_("Partner"))),
-        _panel("branch", _("By branch (registered at a partner's branch)"), "hbar", by_branch,
-               total=assisted, private=private, column=str(_("Branch"))),
+        _panel(
+            "partner",
+            _("By partner"),
+            "hbar",
+            by_partner,
+            total=total,
+            private=private,
+            column=str(_("Partner")),
+        ),
+        _panel(
+            "branch",
+            _("By branch (registered at a partner's branch)"),
+            "hbar",
+            by_branch,
+            total=assisted,
+            private=private,
+            column=str(_("Branch")),
+        ),
     ]
 
 
@@ -257,8 +293,15 @@ def _campaign_panel(filters: Filters, *, today, private: bool, total: int) -> Pa
     names = {c.pk: c.name for c in Campaign.objects.filter(pk__in=[r[0] for r in rows])}
     none = str(_("No campaign"))
     cells = [Cell(c, names.get(c, none) if c else none, n) for c, n in rows]
-    return _panel("campaign", _("By campaign"), "hbar", cells, total=total, private=private,
-                  column=str(_("Campaign")))
+    return _panel(
+        "campaign",
+        _("By campaign"),
+        "hbar",
+        cells,
+        total=total,
+        private=private,
+        column=str(_("Campaign")),
+    )
 
 
 def _consent_panel(filters: Filters, *, today, private: bool, total: int) -> Panel:
@@ -274,8 +317,15 @@ def _consent_panel(filters: Filters, *, today, private: bool, total: int) -> Pan
             # Within its programme: consented + not consented = the total shown.
             suppress([cell, Cell(None, "", total - cell.n)], total=total)
         cells.append(cell)
-    panel = _panel("consent", _("Consent in force, by programme"), "hbar", cells, total=total,
-                   private=False, column=str(_("Programme")))
+    panel = _panel(
+        "consent",
+        _("Consent in force, by programme"),
+        "hbar",
+        cells,
+        total=total,
+        private=False,
+        column=str(_("Programme")),
+    )
     panel.notes.append(str(_("Share: of the active registrants in this view.")))
     return panel
 
@@ -301,10 +351,16 @@ def partner_dashboard(*, partner: Partner, today: datetime.date, days: int = 30)
         per_day.setdefault(day, {})[branch_id] = n
     days_list = [since + datetime.timedelta(days=i) for i in range(days)]
     table = [
-        (day, [per_day.get(day, {}).get(b.pk, 0) for b in branches], sum(per_day.get(day, {}).values()))
+        (
+            day,
+            [per_day.get(day, {}).get(b.pk, 0) for b in branches],
+            sum(per_day.get(day, {}).values()),
+        )
         for day in reversed(days_list)
     ]
-    branch_totals = {b.pk: sum(per_day.get(d, {}).get(b.pk, 0) for d in days_list) for b in branches}
+    branch_totals = {
+        b.pk: sum(per_day.get(d, {}).get(b.pk, 0) for d in days_list) for b in branches
+    }
     staff_rows = cell_counts(filters=filters, by=("staff_id",), today=today)
     users = {u.pk: u for u in User.objects.filter(pk__in=[r[0] for r in staff_rows])}
     uploads = dict(
@@ -326,7 +382,7 @@ def partner_dashboard(*, partner: Partner, today: datetime.date, days: int = 30)
         .values("branch")
         .annotate(
             files=Count("id"),
-            rows=Sum("total_rows"),
+            row_count=Sum("total_rows"),
             rejected=Sum("invalid_rows"),
         )
         .order_by()
@@ -336,9 +392,9 @@ def partner_dashboard(*, partner: Partner, today: datetime.date, days: int = 30)
         {
             "branch": names.get(row["branch"], "?"),
             "files": row["files"],
-            "rows": row["rows"] or 0,
+            "rows": row["row_count"] or 0,
             "rejected": row["rejected"] or 0,
-            "rate": 100 * (row["rejected"] or 0) / row["rows"] if row["rows"] else None,
+            "rate": 100 * (row["rejected"] or 0) / row["row_count"] if row["row_count"] else None,
         }
         for row in batches
     ]
@@ -346,7 +402,9 @@ def partner_dashboard(*, partner: Partner, today: datetime.date, days: int = 30)
     all_rows = sum(r["rows"] for r in files)
     rejected = sum(r["rejected"] for r in files)
     campaign_rows = cell_counts(
-        filters=Filters(partner_id=partner.pk), by=("campaign_id",), today=today,
+        filters=Filters(partner_id=partner.pk),
+        by=("campaign_id",),
+        today=today,
         where={"campaign_id": ("not", 0)},
     )
     campaigns = {c.pk: c for c in Campaign.objects.filter(pk__in=[r[0] for r in campaign_rows])}
@@ -355,7 +413,9 @@ def partner_dashboard(*, partner: Partner, today: datetime.date, days: int = 30)
         "since": since,
         "branches": branches,
         "per_day": table,
-        "branch_totals": [(b, branch_totals[b.pk]) for b in sorted(branches, key=lambda b: -branch_totals[b.pk])],
+        "branch_totals": [
+            (b, branch_totals[b.pk]) for b in sorted(branches, key=lambda b: -branch_totals[b.pk])
+        ],
         "total": sum(branch_totals.values()),
         "staff": staff,
         "files": files,

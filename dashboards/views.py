@@ -12,7 +12,7 @@ from accounts.models import Role
 from accounts.permissions import role_required
 from accounts.selectors import user_assignments, user_roles
 from accounts.types import AuthenticatedHttpRequest
-from dashboards.forms import FilterForm, period_presets
+from dashboards.forms import TREND_CHOICES, FilterForm, period_presets
 from dashboards.selectors import ministry_dashboard, partner_dashboard, system_overview
 from dashboards.services import rollups_state
 from partners.models import Partner
@@ -80,8 +80,7 @@ def _dashboard_context(request: AuthenticatedHttpRequest) -> dict:
             for label, start, _end in period_presets(today)
         ],
         "trend_links": [
-            (value, label, "?" + _query(params, trend=value))
-            for value, label in form.fields["trend"].choices
+            (value, label, "?" + _query(params, trend=value)) for value, label in TREND_CHOICES
         ],
         "query": params.urlencode(),
         "private": _private(request),
@@ -93,7 +92,9 @@ def _dashboard_context(request: AuthenticatedHttpRequest) -> dict:
 def _chain_params(form: FilterForm, depth: int | None = None) -> dict:
     places = form.cleaned_data.get("places", [])[:depth]
     levels = ("province", "district", "commune", "village")
-    return {lv: (p.pk if lv == "village" else p.code) for lv, p in zip(levels, places, strict=False)}
+    return {
+        lv: (p.pk if lv == "village" else p.code) for lv, p in zip(levels, places, strict=False)
+    }
 
 
 @login_required
@@ -129,10 +130,10 @@ def partner(request: AuthenticatedHttpRequest) -> HttpResponse:
     if Role.ADMINISTRATOR in user_roles(user=request.user):
         allowed = Partner.objects.all()
     else:
-        ids = {
+        ids: set[int] = {
             a.partner_id
             for a in user_assignments(user=request.user)
-            if a.role == Role.PARTNER_SUPERVISOR
+            if a.role == Role.PARTNER_SUPERVISOR and a.partner_id is not None
         }
         allowed = Partner.objects.filter(pk__in=ids)
     asked = request.GET.get("partner", "")

@@ -3,10 +3,12 @@ import datetime
 import django_filters
 from django import forms
 from django.utils import timezone
+from rest_framework import exceptions
 
+from api.errors import field_error
 from registry.models import Person
 from registry.models.people import ActorType, Sector, Sex
-from registry.selectors.people import person_search
+from registry.selectors.people import NAME_MIN_LENGTH, SearchTooShortError, person_search
 
 
 class DateOrDateTimeField(forms.DateTimeField):
@@ -81,7 +83,9 @@ class RegistrantFilter(django_filters.FilterSet):
     )
     q = django_filters.CharFilter(
         method="search",
-        help_text="Registration number, partner reference, phone digits, national ID or name.",
+        help_text="Registration number, partner reference, phone, national ID or parts of "
+        "the name (at least 3 letters). Prefer POST /api/v1/registrants/search/: a query "
+        "string ends up in access logs, and a name or phone is personal data.",
     )
 
     class Meta:
@@ -89,4 +93,10 @@ class RegistrantFilter(django_filters.FilterSet):
         fields: list[str] = []
 
     def search(self, queryset, name, value):
-        return person_search(queryset=queryset, query=value)
+        try:
+            return person_search(queryset=queryset, query=value)
+        except SearchTooShortError:
+            raise exceptions.ValidationError(
+                {"q": [field_error("search_too_short", n=NAME_MIN_LENGTH).messages[0]]},
+                code="search_too_short",
+            ) from None

@@ -36,7 +36,7 @@ def registry_sample(geography):
     programmes = [ProgrammeFactory(), ProgrammeFactory()]
     today = timezone.localdate()
     people = []
-    for i in range(120):
+    for _i in range(120):
         channel = rng.choice(CHANNELS)
         branch = rng.choice(branches) if channel in ("branch", "bulk") else None
         person = PersonFactory(
@@ -51,7 +51,9 @@ def registry_sample(geography):
             status=rng.choice(["active"] * 8 + ["withdrawn", "merged"]),
         )
         # Registered over the last ~100 days (auto_now_add: set afterwards).
-        created = timezone.now() - datetime.timedelta(days=rng.randint(0, 100), hours=rng.randint(0, 5))
+        created = timezone.now() - datetime.timedelta(
+            days=rng.randint(0, 100), hours=rng.randint(0, 5)
+        )
         Person.objects.filter(pk=person.pk).update(created_at=created)
         if channel == "campaign" or rng.random() < 0.1:
             Attribution.objects.create(person=person, campaign=campaign)

@@ -44,7 +44,11 @@ def _records(status="active", **conditions):
         }
         if any(values[k] != v for k, v in conditions.items() if k in values):
             continue
-        if any(getattr(p, k) != v for k, v in conditions.items() if k in ("sex", "channel", "sector", "actor_type")):
+        if any(
+            getattr(p, k) != v
+            for k, v in conditions.items()
+            if k in ("sex", "channel", "sector", "actor_type")
+        ):
             continue
         out.append(p)
     return out
@@ -61,8 +65,14 @@ def _shown(panel) -> dict:
 FILTER_SETS = [
     ({}, {}),
     ({"sex": "F"}, {"sex": "F"}),
-    ({"channel": "branch", "sector": "agriculture"}, {"channel": "branch", "sector": "agriculture"}),
-    ({"province": "12", "actor_type": "seasonal_worker"}, {"province": "12", "actor_type": "seasonal_worker"}),
+    (
+        {"channel": "branch", "sector": "agriculture"},
+        {"channel": "branch", "sector": "agriculture"},
+    ),
+    (
+        {"province": "12", "actor_type": "seasonal_worker"},
+        {"province": "12", "actor_type": "seasonal_worker"},
+    ),
 ]
 
 
@@ -72,7 +82,10 @@ def test_every_breakdown_matches_the_records(registry_sample, ministry_client, q
     if "province" in conditions:
         from geography.models import Province
 
-        conditions = {**conditions, "province": Province.objects.get(code=conditions["province"]).pk}
+        conditions = {
+            **conditions,
+            "province": Province.objects.get(code=conditions["province"]).pk,
+        }
     response = ministry_client.get("/dashboard/", query)
     assert response.status_code == 200
     people = _records(**conditions)
@@ -91,13 +104,15 @@ def test_every_breakdown_matches_the_records(registry_sample, ministry_client, q
     assert _shown(panels["campaign"]) == dict(campaigns)
     level = "district" if "province" in conditions else "province"
     assert _shown(panels["area"]) == dict(
-        Counter(getattr(p.village.commune.district, f"{level}_id" if level == "province" else "id") for p in people)
+        Counter(
+            getattr(p.village.commune.district, f"{level}_id" if level == "province" else "id")
+            for p in people
+        )
     )
     months = Counter(timezone.localtime(p.created_at).date().replace(day=1) for p in people)
     assert _shown(panels["trend"]) == dict(months)
     consents = Counter(
-        c.programme_id or -1
-        for c in Consent.objects.filter(person__in=people, withdrawn_at=None)
+        c.programme_id or -1 for c in Consent.objects.filter(person__in=people, withdrawn_at=None)
     )
     assert {k: v for k, v in _shown(panels["consent"]).items() if v} == dict(consents)
     figures = {c.key: c.n for c in data["figures"]}
@@ -119,7 +134,10 @@ def test_a_period_and_trend_by_day_and_week(registry_sample, ministry_client):
     if today in days:
         assert "so far" in panels["trend"].cells[-1].label
     response = ministry_client.get("/dashboard/", {"start": start.isoformat(), "trend": "week"})
-    weeks = Counter(d - datetime.timedelta(days=d.weekday()) for d in (timezone.localtime(p.created_at).date() for p in people))
+    weeks = Counter(
+        d - datetime.timedelta(days=d.weekday())
+        for d in (timezone.localtime(p.created_at).date() for p in people)
+    )
     assert _shown(_panels(response)["trend"]) == dict(weeks)
 
 
@@ -149,7 +167,10 @@ def test_drill_down_from_province_to_village(registry_sample, ministry_client):
     assert "area" not in _panels(response)  # nothing below a village
     # The breadcrumbs lead back up.
     assert [label for label, _href in response.context["crumbs"]][1:] == [
-        province.name, district.name, commune.name, village.name
+        province.name,
+        district.name,
+        commune.name,
+        village.name,
     ]
 
 
@@ -159,7 +180,9 @@ def test_filters_are_kept_in_the_address(registry_sample, ministry_client):
     html = response.content.decode()
     # Drill-down links and CSV links carry every other filter.
     area = _panels(response)["area"]
-    assert all("sex=F" in c.href and "trend=week" in c.href and "district=" in c.href for c in area.cells)
+    assert all(
+        "sex=F" in c.href and "trend=week" in c.href and "district=" in c.href for c in area.cells
+    )
     assert "/dashboard/csv/sector/?" in html and "sex=F" in html
     form = response.context["form"]
     assert form.cleaned_data["sex"] == "F"
@@ -167,7 +190,9 @@ def test_filters_are_kept_in_the_address(registry_sample, ministry_client):
 
 def test_bad_filters_are_said_and_ignored(registry_sample, ministry_client):
     rollups_refresh()
-    response = ministry_client.get("/dashboard/", {"province": "99", "sex": "X", "start": "2026-13-01"})
+    response = ministry_client.get(
+        "/dashboard/", {"province": "99", "sex": "X", "start": "2026-13-01"}
+    )
     assert response.status_code == 200
     assert response.context["data"]["total"].n == len(_records())
     html = response.content.decode()
@@ -199,11 +224,35 @@ def test_a_rebuild_counts_what_the_refreshes_counted(registry_sample):
     from dashboards.models import RollupCell
 
     rollups_refresh()
-    before = sorted(RollupCell.objects.values_list(
-        "cuboid", "period", "province_id", "village_id", "channel", "sex", "age_band",
-        "campaign_id", "programme_id", "status", "n"))
+    before = sorted(
+        RollupCell.objects.values_list(
+            "cuboid",
+            "period",
+            "province_id",
+            "village_id",
+            "channel",
+            "sex",
+            "age_band",
+            "campaign_id",
+            "programme_id",
+            "status",
+            "n",
+        )
+    )
     rollups_rebuild()
-    after = sorted(RollupCell.objects.values_list(
-        "cuboid", "period", "province_id", "village_id", "channel", "sex", "age_band",
-        "campaign_id", "programme_id", "status", "n"))
+    after = sorted(
+        RollupCell.objects.values_list(
+            "cuboid",
+            "period",
+            "province_id",
+            "village_id",
+            "channel",
+            "sex",
+            "age_band",
+            "campaign_id",
+            "programme_id",
+            "status",
+            "n",
+        )
+    )
     assert before == after and len(before) > 100
