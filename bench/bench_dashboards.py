@@ -41,6 +41,9 @@ def _setup(database_url: str) -> None:
     os.environ.setdefault("SECRET_KEY", "bench-only")
     os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "true")
     os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost")
+    # Pages rendered in-process: plain static names, no HTTPS redirect.
+    os.environ.setdefault("STATIC_MANIFEST", "false")
+    os.environ.setdefault("HTTPS", "false")
     import django
 
     django.setup()

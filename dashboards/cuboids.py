@@ -11,6 +11,11 @@ from dataclasses import dataclass
 
 DAY = "day"
 MONTH = "month"
+# All time: one period (ALL_TIME) for every registration. Most views have no period
+# filter, and these cells are about 1/24th of the monthly ones for two years of data.
+ALL = "all"
+ALL_TIME = "1970-01-01"
+GRAIN_ORDER = {ALL: 0, MONTH: 1, DAY: 2}
 
 # Always kept: what the dashboards filter by, and the status (active, withdrawn, merged).
 FILTERS = frozenset({"channel", "actor_type", "sector", "sex", "status"})
@@ -43,30 +48,47 @@ def _c(id_: int, grain: str, *extra: str, measure: str = PEOPLE, base=FILTERS) -
     return Cuboid(id_, grain, frozenset({*base, *extra}), measure)
 
 
+# The coarse cuboids, kept at two grains: all time (id + 30, or + 20 for consents) and by
+# month (id). {id: (kept beyond the filters, measure)}.
+_COARSE = {
+    1: (("age_band",), PEOPLE),
+    2: (("campaign_id",), PEOPLE),
+    3: (("partner_id", "branch_id"), PEOPLE),
+    4: (("province_id",), PEOPLE),
+    5: (("province_id", "age_band"), PEOPLE),
+    6: (("province_id", "campaign_id"), PEOPLE),
+    7: (("province_id", "partner_id", "branch_id"), PEOPLE),
+    8: (("province_id", "district_id"), PEOPLE),
+    9: (("province_id", "district_id", "commune_id"), PEOPLE),
+    20: (("programme_id",), CONSENTS),
+    21: (("province_id", "programme_id"), CONSENTS),
+}
+
+
+def _coarse(grain: str) -> list[Cuboid]:
+    shift = {ALL: {PEOPLE: 30, CONSENTS: 20}, MONTH: {PEOPLE: 0, CONSENTS: 0}}[grain]
+    return [
+        _c(id_ + shift[measure], grain, *kept, measure=measure)
+        for id_, (kept, measure) in _COARSE.items()
+    ]
+
+
 # Smallest first (the order queries try them in).
 CUBOIDS = (
-    _c(1, MONTH, "age_band"),
-    _c(2, MONTH, "campaign_id"),
-    _c(3, MONTH, "partner_id", "branch_id"),
-    _c(4, MONTH, "province_id"),
-    _c(5, MONTH, "province_id", "age_band"),
-    _c(6, MONTH, "province_id", "campaign_id"),
-    _c(7, MONTH, "province_id", "partner_id", "branch_id"),
-    _c(8, MONTH, "province_id", "district_id"),
-    _c(9, MONTH, "province_id", "district_id", "commune_id"),
+    *_coarse(ALL),
+    *_coarse(MONTH),
     _c(10, DAY, "partner_id", "branch_id", "staff_id", "campaign_id", base=frozenset({"status"})),
     _c(11, DAY, "province_id"),
     _c(12, DAY, base=EVERYTHING),
-    _c(20, MONTH, "programme_id", measure=CONSENTS),
-    _c(21, MONTH, "province_id", "programme_id", measure=CONSENTS),
     _c(22, DAY, "programme_id", measure=CONSENTS, base=EVERYTHING - {"staff_id"}),
 )
 
 
 def cuboid_for(*, needs: set[str], grain: str, measure: str = PEOPLE) -> Cuboid:
-    """The smallest cuboid that keeps `needs` at `grain` (DAY needs day cells)."""
+    """The smallest cuboid that keeps `needs` at `grain` or finer (ALL: any; MONTH:
+    months or days; DAY: days)."""
     for cuboid in CUBOIDS:
-        if cuboid.measure != measure or (grain == DAY and cuboid.grain != DAY):
+        if cuboid.measure != measure or GRAIN_ORDER[cuboid.grain] < GRAIN_ORDER[grain]:
             continue
         if needs <= cuboid.keeps:
             return cuboid

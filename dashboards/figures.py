@@ -5,12 +5,13 @@ GROUP BY over the smallest cuboid that can answer it (dashboards.cuboids).
 """
 
 import datetime
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
 
-from dashboards.cuboids import AREA_LEVELS, DAY, MONTH, PEOPLE, cuboid_for
+from dashboards.cuboids import ALL, AREA_LEVELS, DAY, MONTH, PEOPLE, cuboid_for
 from dashboards.models import CELL_DIMENSIONS
 
 ACTIVE = "active"
@@ -43,13 +44,15 @@ class Filters:
         return start_ok and (self.end + datetime.timedelta(days=1)).day == 1
 
 
-def _grain_for(filters: Filters, *, by_day: bool, today: datetime.date) -> str:
-    if by_day or not filters.month_aligned(today):
+def _grain_for(filters: Filters, *, trend: str | None, today: datetime.date) -> str:
+    if trend in ("day", "week") or not filters.month_aligned(today):
         return DAY
-    return MONTH
+    if trend or filters.start or filters.end:
+        return MONTH
+    return ALL
 
 
-def cell_counts(
+def _question(
     *,
     filters: Filters,
     by: tuple[str, ...] = (),
@@ -58,8 +61,8 @@ def cell_counts(
     trend: str | None = None,
     today: datetime.date,
     where: dict[str, object] | None = None,
-) -> list[tuple]:
-    """Rows of (*values of `by`, [period], count), counting `measure` under `filters`.
+) -> tuple[str, list[Any], int]:
+    """The SQL of a cell_counts question: (sql, params, number of grouping values).
 
     `trend` ("day", "week", "month") adds the period as the last grouping value (the
     first day of the day, week or month). `where` adds equality conditions on other
@@ -79,7 +82,7 @@ def cell_counts(
     if not needs <= set(CELL_DIMENSIONS) or trend not in (None, "day", "week", "month"):
         raise ValueError(f"not a dimension: {sorted(needs - set(CELL_DIMENSIONS))} {trend}")
     needs.discard("period")
-    grain = _grain_for(filters, by_day=trend in ("day", "week"), today=today)
+    grain = _grain_for(filters, trend=trend, today=today)
     cuboid = cuboid_for(needs=needs, grain=grain, measure=measure)
 
     sql_where = ["cuboid = %s"]
@@ -103,17 +106,46 @@ def cell_counts(
     groups = list(by)
     if trend:
         groups.append("period" if trend == cuboid.grain else f"date_trunc('{trend}', period)::date")
-    select = ", ".join([*groups, "sum(n)::bigint"])
+    select = ", ".join([*(f"{g} AS g{i}" for i, g in enumerate(groups)), "sum(n)::bigint AS n"])
     sql = f"SELECT {select} FROM dashboards_rollup_cell WHERE {' AND '.join(sql_where)}"  # noqa: S608 (names checked above, values bound)
     if groups:
         positions = ", ".join(str(i + 1) for i in range(len(groups)))
         sql += f" GROUP BY {positions}"
+    return sql, params, len(groups)
+
+
+def cell_counts(**question) -> list[tuple]:
+    """Rows of (*values of `by`, [period], count), counting `measure` under `filters`
+    (the arguments of `_question`); one row (count,) when nothing is grouped."""
+    return cell_counts_many({"one": question})["one"]
+
+
+def cell_counts_many(questions: dict[str, dict]) -> dict[str, list[tuple]]:
+    """Several cell_counts questions in one round trip to the database (a page asks a
+    dozen; on a busy server the round trips, not the sums, are what takes time)."""
+    parts, params, shapes = [], [], {}
+    for i, (key, question) in enumerate(questions.items()):
+        sql, part_params, groups = _question(**question)
+        parts.append(f"SELECT {i} AS q, to_jsonb(s) AS r FROM ({sql}) AS s")  # noqa: S608
+        params.extend(part_params)
+        shapes[i] = (key, groups, question.get("trend"))
+    answers: dict[str, list[tuple]] = {key: [] for key in questions}
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    if not groups:
-        return [(rows[0][0] or 0,)] if rows else [(0,)]
-    return [row for row in rows if row[-1]]
+        cursor.execute(" UNION ALL ".join(parts), params)
+        for index, row in cursor.fetchall():
+            key, groups, trend = shapes[index]
+            if isinstance(row, str):
+                row = json.loads(row)
+            values = [row[f"g{g}"] for g in range(groups)]
+            if trend and values:
+                values[-1] = datetime.date.fromisoformat(values[-1])
+            if groups and not row["n"]:
+                continue
+            answers[key].append((*values, int(row["n"] or 0)))
+    for key, groups, _trend in shapes.values():
+        if not groups and not answers[key]:
+            answers[key] = [(0,)]
+    return answers
 
 
 def count(**kwargs) -> int:

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import RoleAssignment, User
 from campaigns.models import Campaign
 from dashboards.cuboids import AGE_BANDS, AREA_LEVELS, CONSENTS
-from dashboards.figures import ACTIVE, Filters, cell_counts, child_level, count
+from dashboards.figures import ACTIVE, Filters, cell_counts_many, child_level
 from dashboards.privacy import Cell, suppress
 from dedup.models import DuplicateCase
 from geography.models import Commune, District, Province, Village
@@ -132,14 +132,12 @@ def _period_end(start: datetime.date, grain: str) -> datetime.date:
 
 
 def trend_panel(
-    filters: Filters, *, grain: str, today: datetime.date, private: bool, total: int
+    rows: list[tuple], *, grain: str, today: datetime.date, private: bool, total: int
 ) -> Panel:
-    rows = cell_counts(filters=filters, trend=grain, today=today)
     cells = []
     for start, n in sorted(rows):
         label = _period_label(start, grain)
-        partial = _period_end(start, grain) >= today
-        if partial:
+        if _period_end(start, grain) >= today:
             label = f"{label} ({_('so far')})"
         cells.append(Cell(start, label, n))
     titles = {
@@ -163,21 +161,43 @@ def trend_panel(
     return panel
 
 
+BREAKDOWNS = (
+    ("actor_type", _("By type of work"), ActorType, "doughnut"),
+    ("sector", _("By sector"), Sector, "hbar"),
+    ("sex", _("By sex"), Sex, "doughnut"),
+    ("channel", _("By channel"), Channel, "hbar"),
+)
+
+
 def ministry_dashboard(
     *, filters: Filters, today: datetime.date, private: bool, trend: str, area_link
 ) -> dict:
     """Every figure of /dashboard/ under `filters`. `private`: hide small counts.
-    `area_link(level, id)` is the drill-down address of an area."""
-    total = count(filters=filters, today=today)
-    panels: list[Panel] = []
+    `area_link(level, place)` is the drill-down address of an area."""
     first = _first_registration_day()
     grain = trend_grain(filters, trend, today=today, first=first)
-    panels.append(
-        trend_panel(filters, grain=grain.grain, today=today, private=private, total=total)
-    )
     level = child_level(filters)
+    ask = {"filters": filters, "today": today}
+    questions: dict[str, dict] = {
+        "total": ask,
+        "withdrawn": {**ask, "status": Person.Status.WITHDRAWN},
+        "merged": {**ask, "status": Person.Status.MERGED},
+        "trend": {**ask, "trend": grain.grain},
+        "age_band": {**ask, "by": ("age_band",)},
+        "partner": {**ask, "by": ("partner_id", "branch_id")},
+        "campaign": {**ask, "by": ("campaign_id",)},
+        "consent": {**ask, "by": ("programme_id",), "measure": CONSENTS},
+        **{key: {**ask, "by": (key,)} for key, *_rest in BREAKDOWNS},
+    }
     if level:
-        rows = cell_counts(filters=filters, by=(level,), today=today)
+        questions["area"] = {**ask, "by": (level,)}
+    answers = cell_counts_many(questions)
+    total = int(answers["total"][0][0])
+    panels: list[Panel] = [
+        trend_panel(answers["trend"], grain=grain.grain, today=today, private=private, total=total)
+    ]
+    if level:
+        rows = answers["area"]
         places = AREA_MODELS[level].objects.in_bulk([r[0] for r in rows])
         cells = [
             Cell(pk, places[pk].name, n, href=area_link(level, places[pk]))
@@ -195,17 +215,11 @@ def ministry_dashboard(
                 column=str(AREA_MODELS[level]._meta.verbose_name).capitalize(),
             )
         )
-    for key, title, choices, chart in (
-        ("actor_type", _("By type of work"), ActorType, "doughnut"),
-        ("sector", _("By sector"), Sector, "hbar"),
-        ("sex", _("By sex"), Sex, "doughnut"),
-        ("channel", _("By channel"), Channel, "hbar"),
-    ):
+    for key, title, choices, chart in BREAKDOWNS:
         labels = dict(choices.choices)
-        rows = cell_counts(filters=filters, by=(key,), today=today)
-        cells = [Cell(v, str(labels.get(v, v)), n) for v, n in rows]
+        cells = [Cell(v, str(labels.get(v, v)), n) for v, n in answers[key]]
         panels.append(_panel(key, title, chart, cells, total=total, private=private))
-    ages = dict(cell_counts(filters=filters, by=("age_band",), today=today))
+    ages = dict(answers["age_band"])
     cells = [Cell(band, _age_label(band), ages.get(band, 0)) for band in AGE_BANDS]
     panels.append(
         _panel(
@@ -218,15 +232,13 @@ def ministry_dashboard(
             sort=False,
         )
     )
-    panels.extend(_partner_panels(filters, today=today, private=private, total=total))
-    panels.append(_campaign_panel(filters, today=today, private=private, total=total))
-    panels.append(_consent_panel(filters, today=today, private=private, total=total))
-    withdrawn = count(filters=filters, today=today, status=Person.Status.WITHDRAWN)
-    merged = count(filters=filters, today=today, status=Person.Status.MERGED)
+    panels.extend(_partner_panels(answers["partner"], private=private, total=total))
+    panels.append(_campaign_panel(answers["campaign"], private=private, total=total))
+    panels.append(_consent_panel(answers["consent"], private=private, total=total))
     figures = [
         Cell("active", str(_("Active registrants")), total),
-        Cell("withdrawn", str(_("Left the registry")), withdrawn),
-        Cell("merged", str(_("Duplicate records merged")), merged),
+        Cell("withdrawn", str(_("Left the registry")), int(answers["withdrawn"][0][0])),
+        Cell("merged", str(_("Duplicate records merged")), int(answers["merged"][0][0])),
     ]
     if private:
         for cell in figures:
@@ -252,8 +264,7 @@ def _age_label(band: int) -> str:
     return f"{low}–{high}"
 
 
-def _partner_panels(filters: Filters, *, today, private: bool, total: int) -> list[Panel]:
-    rows = cell_counts(filters=filters, by=("partner_id", "branch_id"), today=today)
+def _partner_panels(rows: list[tuple], *, private: bool, total: int) -> list[Panel]:
     partners: dict[int, int] = {}
     for partner, _branch, n in rows:
         partners[partner] = partners.get(partner, 0) + n
@@ -288,8 +299,7 @@ def _partner_panels(filters: Filters, *, today, private: bool, total: int) -> li
     ]
 
 
-def _campaign_panel(filters: Filters, *, today, private: bool, total: int) -> Panel:
-    rows = cell_counts(filters=filters, by=("campaign_id",), today=today)
+def _campaign_panel(rows: list[tuple], *, private: bool, total: int) -> Panel:
     names = {c.pk: c.name for c in Campaign.objects.filter(pk__in=[r[0] for r in rows])}
     none = str(_("No campaign"))
     cells = [Cell(c, names.get(c, none) if c else none, n) for c, n in rows]
@@ -304,10 +314,10 @@ def _campaign_panel(filters: Filters, *, today, private: bool, total: int) -> Pa
     )
 
 
-def _consent_panel(filters: Filters, *, today, private: bool, total: int) -> Panel:
+def _consent_panel(answer: list[tuple], *, private: bool, total: int) -> Panel:
     """Share of the registrants in view whose consent for each programme is in force.
     Each programme is its own yes/no table (consented, not), suppressed as such."""
-    rows = dict(cell_counts(filters=filters, by=("programme_id",), today=today, measure=CONSENTS))
+    rows = dict(answer)
     programmes = {p.pk: p.name for p in Programme.objects.filter(is_active=True)}
     programmes = {-1: str(_("Data sharing with partner institutions")), **programmes}
     cells = []
@@ -344,7 +354,19 @@ def partner_dashboard(*, partner: Partner, today: datetime.date, days: int = 30)
     """What a partner's supervisor watches: their own branches, staff and files."""
     since = today - datetime.timedelta(days=days - 1)
     filters = Filters(partner_id=partner.pk, start=since, end=today)
-    rows = cell_counts(filters=filters, by=("branch_id",), trend="day", today=today)
+    answers = cell_counts_many(
+        {
+            "per_day": {"filters": filters, "by": ("branch_id",), "trend": "day", "today": today},
+            "staff": {"filters": filters, "by": ("staff_id",), "today": today},
+            "campaigns": {
+                "filters": Filters(partner_id=partner.pk),
+                "by": ("campaign_id",),
+                "today": today,
+                "where": {"campaign_id": ("not", 0)},
+            },
+        }
+    )
+    rows = answers["per_day"]
     branches = list(Branch.objects.filter(partner=partner).order_by("name"))
     per_day: dict[datetime.date, dict[int, int]] = {}
     for branch_id, day, n in rows:
@@ -361,7 +383,7 @@ def partner_dashboard(*, partner: Partner, today: datetime.date, days: int = 30)
     branch_totals = {
         b.pk: sum(per_day.get(d, {}).get(b.pk, 0) for d in days_list) for b in branches
     }
-    staff_rows = cell_counts(filters=filters, by=("staff_id",), today=today)
+    staff_rows = answers["staff"]
     users = {u.pk: u for u in User.objects.filter(pk__in=[r[0] for r in staff_rows])}
     uploads = dict(
         IntakeBatch.objects.filter(branch__partner=partner, created_at__date__gte=since)
@@ -401,12 +423,7 @@ def partner_dashboard(*, partner: Partner, today: datetime.date, days: int = 30)
     files.sort(key=lambda r: -(r["rate"] or 0))
     all_rows = sum(r["rows"] for r in files)
     rejected = sum(r["rejected"] for r in files)
-    campaign_rows = cell_counts(
-        filters=Filters(partner_id=partner.pk),
-        by=("campaign_id",),
-        today=today,
-        where={"campaign_id": ("not", 0)},
-    )
+    campaign_rows = answers["campaigns"]
     campaigns = {c.pk: c for c in Campaign.objects.filter(pk__in=[r[0] for r in campaign_rows])}
     return {
         "partner": partner,

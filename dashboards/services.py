@@ -5,7 +5,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from dashboards.cuboids import CONSENTS, CUBOIDS, MONTH, Cuboid
+from dashboards.cuboids import ALL, ALL_TIME, CONSENTS, CUBOIDS, DAY, MONTH, Cuboid
 from dashboards.models import CELL_DIMENSIONS, RollupState
 
 # One refresh at a time, whichever worker runs it (pg_advisory_xact_lock key).
@@ -65,7 +65,11 @@ _DEFAULTS = {
 
 def _cell_upsert_sql(cuboid: Cuboid) -> str:
     """Add the delta table's signed rows into `cuboid`'s cells."""
-    period = "date_trunc('month', day)::date" if cuboid.grain == MONTH else "day"
+    period = {
+        MONTH: "date_trunc('month', day)::date",
+        DAY: "day",
+        ALL: f"DATE '{ALL_TIME}'",
+    }[cuboid.grain]
     values = []
     for dim in CELL_DIMENSIONS:
         if dim == "period":

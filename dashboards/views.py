@@ -57,10 +57,11 @@ def _dashboard_context(request: AuthenticatedHttpRequest) -> dict:
         name = AREA_PARAMS.get(level, "village")
         return "?" + _query(params, **{**deeper, **_chain_params(form), name: value})
 
+    private = _private(request)
     data = ministry_dashboard(
         filters=filters,
         today=today,
-        private=_private(request),
+        private=private,
         trend=form.cleaned_data.get("trend") or "month",
         area_link=area_link,
     )
@@ -83,7 +84,7 @@ def _dashboard_context(request: AuthenticatedHttpRequest) -> dict:
             (value, label, "?" + _query(params, trend=value)) for value, label in TREND_CHOICES
         ],
         "query": params.urlencode(),
-        "private": _private(request),
+        "private": private,
         "state": rollups_state(),
         "charts": {p.key: p.chart_data() for p in data["panels"]},
     }

@@ -58,8 +58,8 @@ def test_charts_show_their_numbers_and_drill_down_to_a_village(page):
         page.wait_for_selector('#chart-area[data-rendered="true"]', state="attached")
         page.locator("#chart-area").scroll_into_view_if_needed()
         with page.expect_navigation():
-            click_bar(page, "area", place.name)
-        assert page.locator(".crumbs [aria-current=page]").inner_text() == place.name
+            click_bar(page, "area", place.name_en)
+        assert page.locator(".crumbs [aria-current=page]").inner_text() == place.name_en
         assert page.locator('[data-figure="active"] .stat-value').inner_text() == "6"
     # At the village: no areas below it; the filters are in the address.
     assert page.locator("#chart-area").count() == 0
