@@ -446,11 +446,13 @@ def search(*, sample: int, seed: int) -> dict:
     }
     for p in people:
         latin = p.name_latin.split()
-        if latin:
-            word = rng.choice(latin)
+        long_words = [w for w in latin if len(w) >= 3]
+        if long_words:
+            word = rng.choice(long_words)
             queries["latin part"].append(word[: max(3, len(word) - 1)])
+        if latin:
             queries["latin two words"].append(" ".join(reversed(latin)))
-        khmer = p.name_km.split()
+        khmer = [w for w in p.name_km.split() if len(w) >= 3]
         if khmer:
             queries["khmer part"].append(rng.choice(khmer))
         if p.phone:

@@ -1,20 +1,18 @@
-"""Aggregates for the dashboards: counts and breakdowns, never a list of people."""
+"""The ministry dashboard's figures: counts and breakdowns, never a list of people."""
 
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Sum
 from django.utils.functional import Promise as StrPromise
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import RoleAssignment, User
 from campaigns.models import Campaign
-from dashboards.cuboids import AGE_BANDS, AREA_LEVELS, CONSENTS
-from dashboards.figures import ACTIVE, Filters, cell_counts_many, child_level
+from dashboards.cuboids import AGE_BANDS, CONSENTS
+from dashboards.figures import Filters, cell_counts_many, child_level
 from dashboards.privacy import Cell, suppress
 from dedup.models import DuplicateCase
 from geography.models import Commune, District, Province, Village
-from partners.models import Branch, IntakeBatch, Partner
+from partners.models import Branch, Partner
 from programmes.models import Programme
 from registry.models import Person
 from registry.models.people import ActorType, Channel, Sector, Sex
@@ -345,134 +343,3 @@ def _first_registration_day() -> datetime.date | None:
 
     cell = RollupCell.objects.filter(cuboid=4).order_by("period").first()
     return cell.period if cell else None
-
-
-# --------------------------------------------------------------------------- partners
-
-
-def partner_dashboard(*, partner: Partner, today: datetime.date, days: int = 30) -> dict:
-    """What a partner's supervisor watches: their own branches, staff and files."""
-    since = today - datetime.timedelta(days=days - 1)
-    filters = Filters(partner_id=partner.pk, start=since, end=today)
-    answers = cell_counts_many(
-        {
-            "per_day": {"filters": filters, "by": ("branch_id",), "trend": "day", "today": today},
-            "staff": {"filters": filters, "by": ("staff_id",), "today": today},
-            "campaigns": {
-                "filters": Filters(partner_id=partner.pk),
-                "by": ("campaign_id",),
-                "today": today,
-                "where": {"campaign_id": ("not", 0)},
-            },
-        }
-    )
-    rows = answers["per_day"]
-    branches = list(Branch.objects.filter(partner=partner).order_by("name"))
-    per_day: dict[datetime.date, dict[int, int]] = {}
-    for branch_id, day, n in rows:
-        per_day.setdefault(day, {})[branch_id] = n
-    days_list = [since + datetime.timedelta(days=i) for i in range(days)]
-    table = [
-        (
-            day,
-            [per_day.get(day, {}).get(b.pk, 0) for b in branches],
-            sum(per_day.get(day, {}).values()),
-        )
-        for day in reversed(days_list)
-    ]
-    branch_totals = {
-        b.pk: sum(per_day.get(d, {}).get(b.pk, 0) for d in days_list) for b in branches
-    }
-    staff_rows = answers["staff"]
-    users = {u.pk: u for u in User.objects.filter(pk__in=[r[0] for r in staff_rows])}
-    uploads = dict(
-        IntakeBatch.objects.filter(branch__partner=partner, created_at__date__gte=since)
-        .values_list("uploaded_by")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    staff = sorted(
-        [
-            (users[pk].get_full_name() or users[pk].username, n, uploads.get(pk, 0))
-            for pk, n in staff_rows
-            if pk in users
-        ],
-        key=lambda r: -r[1],
-    )
-    batches = (
-        IntakeBatch.objects.filter(branch__partner=partner, created_at__date__gte=since)
-        .values("branch")
-        .annotate(
-            files=Count("id"),
-            row_count=Sum("total_rows"),
-            rejected=Sum("invalid_rows"),
-        )
-        .order_by()
-    )
-    names = {b.pk: b.name for b in branches}
-    files = [
-        {
-            "branch": names.get(row["branch"], "?"),
-            "files": row["files"],
-            "rows": row["row_count"] or 0,
-            "rejected": row["rejected"] or 0,
-            "rate": 100 * (row["rejected"] or 0) / row["row_count"] if row["row_count"] else None,
-        }
-        for row in batches
-    ]
-    files.sort(key=lambda r: -(r["rate"] or 0))
-    all_rows = sum(r["rows"] for r in files)
-    rejected = sum(r["rejected"] for r in files)
-    campaign_rows = answers["campaigns"]
-    campaigns = {c.pk: c for c in Campaign.objects.filter(pk__in=[r[0] for r in campaign_rows])}
-    return {
-        "partner": partner,
-        "since": since,
-        "branches": branches,
-        "per_day": table,
-        "branch_totals": [
-            (b, branch_totals[b.pk]) for b in sorted(branches, key=lambda b: -branch_totals[b.pk])
-        ],
-        "total": sum(branch_totals.values()),
-        "staff": staff,
-        "files": files,
-        "files_rows": all_rows,
-        "files_rejected": rejected,
-        "files_rate": 100 * rejected / all_rows if all_rows else None,
-        "campaigns": sorted(
-            [(campaigns[pk], n) for pk, n in campaign_rows if pk in campaigns], key=lambda r: -r[1]
-        ),
-        "chart": {
-            "chart": "bar",
-            "labels": [d.isoformat() for d in days_list],
-            "datasets": [
-                {"label": b.name, "values": [per_day.get(d, {}).get(b.pk, 0) for d in days_list]}
-                for b in branches
-            ],
-        },
-    }
-
-
-def system_overview() -> dict:
-    """What an administrator checks first: users and roles, partners, programmes, the
-    registry's size and the gazetteer's (with the official list's defects)."""
-    role_counts = dict(
-        RoleAssignment.objects.values_list("role").annotate(n=Count("id")).order_by()
-    )
-    return {
-        "role_counts": role_counts,
-        "user_count": User.objects.count(),
-        "partner_count": Partner.objects.count(),
-        "branch_count": Branch.objects.count(),
-        "programme_count": Programme.objects.count(),
-        "person_count": Person.objects.count(),
-        "geography": {
-            "provinces": Province.objects.count(),
-            "communes": Commune.objects.count(),
-            "villages": Village.objects.count(),
-            "communes_not_in_source": Commune.objects.filter(in_source=False).count(),
-        },
-    }
-
-
-__all__ = ["ACTIVE", "AREA_LEVELS", "Filters", "Panel", "ministry_dashboard", "partner_dashboard"]
