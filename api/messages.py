@@ -192,6 +192,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "This field cannot be changed here.",
         "មិនអាចកែប្រែវាលនេះនៅទីនេះបានទេ។",
     ),
+    "search_too_short": (
+        "Give at least %(n)s letters of the name, or a whole number.",
+        "សូមផ្តល់អក្សរយ៉ាងហោចណាស់ %(n)s នៃឈ្មោះ ឬលេខពេញ។",
+    ),
 }
 
 

@@ -455,6 +455,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "registry.tasks.registrant_tokens_purge_expired",
         "schedule": 86400.0,
     },
+    # Dashboards: recount what changed since the last run, so figures lag a registration
+    # by at most this much plus the run itself (README, "Dashboards").
+    "dashboards-rollups-refresh": {
+        "task": "dashboards.tasks.rollups_refresh_due",
+        "schedule": env.float("DASHBOARD_REFRESH_SECONDS", default=20.0),
+        "options": {"expires": 60},
+    },
 }
 # How long what is kept only for a while is kept, in days (sessions: SESSION_COOKIE_AGE;
 # Idempotency-Key answers: API_IDEMPOTENCY_TTL).

@@ -5,7 +5,6 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -33,7 +32,13 @@ from registry.models import Consent, Person
 from registry.models.people import Channel
 from registry.regnumber import registration_number_clean, registration_number_display
 from registry.selectors.history import person_history
-from registry.selectors.people import person_list_visible_to, person_search
+from registry.selectors.people import (
+    NAME_MIN_LENGTH,
+    SearchTooShortError,
+    person_list_visible_to,
+    person_page,
+    person_search,
+)
 from registry.services.people import person_data_clean, person_update
 from registry.services.registration import registration_submit
 
@@ -43,17 +48,33 @@ STAFF = (Role.BRANCH_STAFF, Role.PARTNER_SUPERVISOR)
 
 @login_required
 @role_required(*STAFF)
+@require_http_methods(["GET", "POST"])
 def branch_home(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """The counter: this branch's applicants (or the partner's, for a supervisor)."""
-    query = request.GET.get("q", "")
-    people = person_search(queryset=person_list_visible_to(user=request.user), query=query)
+    """The counter: this branch's applicants (or the partner's, for a supervisor).
+
+    The search form is POSTed, so what staff type (names, phones, ID numbers) stays out
+    of addresses and access logs; `?q=` still works for old bookmarks. Pages follow on
+    from where the last one ended (no count of every match)."""
+    source = request.POST if request.method == "POST" else request.GET
+    query = source.get("q", "")[:100]
+    error = ""
+    try:
+        people = person_search(queryset=person_list_visible_to(user=request.user), query=query)
+    except SearchTooShortError:
+        people = Person.objects.none()
+        error = _("Type at least %(n)s letters of the name, or a whole number.") % {
+            "n": NAME_MIN_LENGTH
+        }
     people = people.select_related("village__commune__district__province", "branch")
-    page = Paginator(people.order_by("-created_at"), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = person_page(queryset=people, cursor=source.get("cursor", ""), size=PAGE_SIZE)
     context = {
         "branches": branch_counts(branches=branch_list_for(user=request.user)),
         "page": page,
         "query": query,
+        "search_error": error,
     }
+    if request.headers.get("HX-Target") == "results":  # htmx: the results alone
+        return render(request, "partners/_applicant_results.html", context)
     return render(request, "partners/branch_home.html", context)
 
 

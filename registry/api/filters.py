@@ -7,10 +7,12 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from drf_spectacular.drainage import set_override
 from drf_spectacular.utils import extend_schema_field
+from rest_framework import exceptions
 
+from api.errors import field_error
 from registry.models import Person
 from registry.models.people import ActorType, Sector, Sex
-from registry.selectors.people import person_search
+from registry.selectors.people import NAME_MIN_LENGTH, SearchTooShortError, person_search
 
 # What the filters take, and the schema says: a date, or an ISO date-time with an
 # optional offset; empty means no filter.
@@ -108,7 +110,9 @@ class RegistrantFilter(django_filters.FilterSet):
     )
     q = django_filters.CharFilter(
         method="search",
-        help_text="Registration number, partner reference, phone digits, national ID or name.",
+        help_text="Registration number, partner reference, phone, national ID or parts of "
+        "the name (at least 3 letters). Prefer POST /api/v1/registrants/search/: a query "
+        "string ends up in access logs, and a name or phone is personal data.",
     )
 
     class Meta:
@@ -116,4 +120,10 @@ class RegistrantFilter(django_filters.FilterSet):
         fields: list[str] = []
 
     def search(self, queryset, name, value):
-        return person_search(queryset=queryset, query=value)
+        try:
+            return person_search(queryset=queryset, query=value)
+        except SearchTooShortError:
+            raise exceptions.ValidationError(
+                {"q": [field_error("search_too_short", n=NAME_MIN_LENGTH).messages[0]]},
+                code="search_too_short",
+            ) from None

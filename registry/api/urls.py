@@ -6,6 +6,8 @@ from registry.api import views
 
 urlpatterns = [
     path("registrants/", views.RegistrantListCreate.as_view(), name="registrant-list"),
+    # Before the detail route: "search" is not a registration number.
+    path("registrants/search/", views.RegistrantSearch.as_view(), name="registrant-search"),
     path(
         "registrants/<str:registration_number>/",
         views.RegistrantDetail.as_view(),

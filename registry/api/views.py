@@ -11,7 +11,7 @@ from django.db.models import Prefetch
 from django.http import Http404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, generics, status
+from rest_framework import exceptions, generics, serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
@@ -39,7 +39,7 @@ from registry.api.serializers import (
 from registry.models import Consent, Person
 from registry.models.people import Channel
 from registry.regnumber import registration_number_clean
-from registry.selectors.people import person_list_visible_to
+from registry.selectors.people import person_list_visible_to, person_page
 from registry.services.people import person_update
 from registry.services.registration import registration_submit
 
@@ -146,6 +146,72 @@ class RegistrantListCreate(ApiLanguageMixin, generics.GenericAPIView):
         if existing is None:
             raise ApiError("reference_exists", status_code=status.HTTP_409_CONFLICT)
         return Response(RegistrantSerializer(existing).data, status=status.HTTP_200_OK)
+
+
+class RegistrantSearchSerializer(serializers.Serializer):
+    q = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=100,
+        help_text="Registration number, phone, national ID, partner reference, or parts of "
+        "the name in Khmer or Latin letters (at least 3 letters, any order).",
+    )
+    cursor = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=64,
+        help_text="next_cursor or previous_cursor of a page.",
+    )
+    page_size = serializers.IntegerField(required=False, min_value=1, max_value=200, default=50)
+
+
+class RegistrantSearchPage(serializers.Serializer):
+    results = RegistrantSerializer(many=True)
+    next_cursor = serializers.CharField(help_text="Empty on the last page.")
+    previous_cursor = serializers.CharField(help_text="Empty on the first page.")
+
+
+@extend_schema(tags=["registrants"])
+class RegistrantSearch(ApiLanguageMixin, generics.GenericAPIView):
+    """Search registrants in your scope with the terms in the request body, not the
+    address (names, phones and ID numbers are personal data; addresses are logged)."""
+
+    permission_classes = [IsAuthenticated, HasAnyRole]
+    required_roles = {"POST": REGISTRANT_READERS}
+    serializer_class = RegistrantSearchSerializer
+
+    @extend_schema(
+        summary="Search registrants in your scope",
+        description="Body: `q` plus any filter of the list (`sex`, `province`, `status`...). "
+        "Newest first, a page at a time: send back `next_cursor` as `cursor` for the next.",
+        request=RegistrantSearchSerializer,
+        responses={200: RegistrantSearchPage, **error_responses(400, 401, 403, 429)},
+    )
+    def post(self, request):
+        body = request.data if isinstance(request.data, Mapping) else {}
+        options = RegistrantSearchSerializer(data=body)
+        options.is_valid(raise_exception=True)
+        include_inactive = bool(body.get("status"))
+        filters = {k: v for k, v in body.items() if k not in ("q", "cursor", "page_size")}
+        filterset = RegistrantFilter(
+            data=filters,
+            queryset=_registrants(user=request.user, include_inactive=include_inactive),
+        )
+        if not filterset.is_valid():
+            raise exceptions.ValidationError(filterset.errors)
+        people = filterset.search(filterset.qs, "q", options.validated_data.get("q", ""))
+        page = person_page(
+            queryset=people,
+            cursor=options.validated_data.get("cursor", ""),
+            size=options.validated_data["page_size"],
+        )
+        return Response(
+            {
+                "results": RegistrantSerializer(page.people, many=True).data,
+                "next_cursor": page.next_cursor,
+                "previous_cursor": page.previous_cursor,
+            }
+        )
 
 
 @extend_schema(tags=["registrants"])

@@ -1,5 +1,7 @@
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
+from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
@@ -121,8 +123,8 @@ class Person(models.Model):
             ),
         ]
         # Duplicate detection finds records by the normalised keys of PersonKeys and its
-        # indexes, not by these columns, so national ID and date of birth have none here:
-        # every insert would pay for indexes no query reads.
+        # indexes, not by these columns, so date of birth has none here: every insert
+        # would pay for an index no query reads. Staff search reads the ones below.
         indexes = [
             models.Index(fields=["phone"], name="person_phone_idx"),  # registrant sign-in
             models.Index(fields=["status", "created_at"], name="person_status_created_idx"),
@@ -130,6 +132,21 @@ class Person(models.Model):
                 fields=["merged_into"],
                 name="person_merged_into_idx",
                 condition=models.Q(merged_into__isnull=False),
+            ),
+            # Staff search (registry.selectors.people.person_search): parts of a name in
+            # either script through trigrams of the upper-cased name (what `icontains`
+            # compares), and numbers looked up exactly.
+            GinIndex(
+                OpClass(Upper("name_latin"), name="gin_trgm_ops"), name="person_name_latin_trgm"
+            ),
+            GinIndex(OpClass(Upper("name_km"), name="gin_trgm_ops"), name="person_name_km_trgm"),
+            models.Index(
+                fields=["national_id"],
+                name="person_national_id_idx",
+                condition=~models.Q(national_id=""),
+            ),
+            models.Index(
+                fields=["reference"], name="person_reference_idx", condition=~models.Q(reference="")
             ),
         ]
 

@@ -1,8 +1,10 @@
-/* National dashboard charts.
- * Reads {"province": {"labels": [...], "values": [...]}, "actor_type": ..., "sector": ...,
- * "channel": ..., "month": ...} from <script id="chart-data" type="application/json">
- * (Django's json_script) and draws each into <canvas id="chart-KEY"> when that canvas is
- * on the page. Loaded as a plain file after vendor/chart.js/chart.umd.js: no inline
+/* Dashboard charts.
+ * Reads {KEY: {"chart": "bar"|"hbar"|"doughnut"|"line", "labels": [...], "values": [...],
+ * "links": [...]}} (or "datasets": [{"label", "values"}] for stacked bars) from
+ * <script id="chart-data" type="application/json"> (Django's json_script) and draws each
+ * into <canvas id="chart-KEY">. A value of null is a count hidden for privacy ("<5"):
+ * drawn as a gap. A bar with a link (an area) opens it: the drill-down. The numbers are
+ * in the table beside each chart. Loaded as a plain file after vendor/chart.js/chart.umd.js: no inline
  * script, so a strict Content-Security-Policy works. */
 (function () {
   "use strict";
@@ -83,26 +85,41 @@
   }
 
   function bar(key, horizontal) {
-    var s = series(key);
-    if (!s) { return; }
+    var s = data[key];
+    if (!s || !Array.isArray(s.labels) || s.labels.length === 0) { return; }
     // One row per label: 25 provinces need a tall chart on a phone to stay readable.
     var height = horizontal ? Math.max(18, s.labels.length * 1.75 + 3) + "rem" : null;
     var canvas = mount(key, height);
     if (!canvas) { return; }
     var valueAxis = { ticks: countTicks(), grid: { color: "#e5e6e7" } };
     var labelAxis = { grid: { display: false }, ticks: { autoSkip: false } };
+    var stacked = Array.isArray(s.datasets);
+    var datasets = stacked ? s.datasets.map(function (d, i) {
+      return { label: d.label, data: d.values, backgroundColor: PALETTE[i % PALETTE.length] };
+    }) : [{ data: s.values, backgroundColor: BLUE, borderRadius: 2, maxBarThickness: 28 }];
+    if (stacked) { valueAxis.stacked = true; labelAxis.stacked = true; }
+    var links = Array.isArray(s.links) ? s.links : [];
     new Chart(canvas, {
       type: "bar",
-      data: {
-        labels: s.labels,
-        datasets: [{ data: s.values, backgroundColor: BLUE, borderRadius: 2, maxBarThickness: 28 }]
-      },
+      data: { labels: s.labels, datasets: datasets },
       options: {
         indexAxis: horizontal ? "y" : "x",
-        plugins: { legend: { display: false } },
-        scales: horizontal ? { x: valueAxis, y: labelAxis } : { x: labelAxis, y: valueAxis }
+        plugins: { legend: { display: stacked, position: "bottom" } },
+        scales: horizontal ? { x: valueAxis, y: labelAxis } : { x: labelAxis, y: valueAxis },
+        onClick: function (event, elements) {
+          if (elements.length && links[elements[0].index]) {
+            window.location.href = links[elements[0].index];
+          }
+        },
+        onHover: function (event, elements) {
+          var target = event.native && event.native.target;
+          if (target) {
+            target.style.cursor = elements.length && links[elements[0].index] ? "pointer" : "default";
+          }
+        }
       }
     });
+    canvas.setAttribute("data-rendered", "true");
   }
 
   function doughnut(key) {
@@ -126,6 +143,7 @@
         plugins: { legend: { position: "bottom", labels: { boxWidth: 14, padding: 12 } } }
       }
     });
+    canvas.setAttribute("data-rendered", "true");
   }
 
   function line(key) {
@@ -145,6 +163,7 @@
           pointRadius: 3,
           borderWidth: 2,
           fill: true,
+          spanGaps: false,
           tension: 0.25
         }]
       },
@@ -153,15 +172,18 @@
         scales: { x: { grid: { display: false } }, y: { ticks: countTicks(), grid: { color: "#e5e6e7" } } }
       }
     });
+    canvas.setAttribute("data-rendered", "true");
   }
 
   function draw() {
     configureDefaults();
-    bar("province", true);
-    doughnut("actor_type");
-    bar("sector", false);
-    doughnut("channel");
-    line("month");
+    Object.keys(data).forEach(function (key) {
+      var kind = data[key] && data[key].chart;
+      if (kind === "hbar") { bar(key, true); }
+      else if (kind === "bar") { bar(key, false); }
+      else if (kind === "doughnut") { doughnut(key); }
+      else if (kind === "line") { line(key); }
+    });
   }
 
   // Canvas text does not re-render when a web font arrives, so wait for the Khmer and
