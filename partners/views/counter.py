@@ -18,7 +18,7 @@ from audit.models import ReadKind
 from audit.web import request_reads_record
 from geography.forms import is_picker_refresh, picker_keep
 from partners.forms import ConsentProofForm, CounterForm, staff_wording
-from partners.selectors import branch_counts, branch_list_for
+from partners.selectors import branch_counts, branch_list_for, registrations_made_by
 from registry.forms.registration import (
     ConsentForm,
     DetailsForm,
@@ -38,6 +38,7 @@ from registry.selectors.people import (
     person_list_visible_to,
     person_page,
     person_search,
+    person_survivors,
 )
 from registry.services.people import person_data_clean, person_update
 from registry.services.registration import registration_submit
@@ -179,6 +180,32 @@ def _render_register(request, forms) -> HttpResponse:
     return render(request, "partners/register.html", context)
 
 
+def _own_merged_record(request: AuthenticatedHttpRequest, number: str) -> Person | None:
+    """A record this user's branches made that dedup found to be someone already
+    registered and merged into that record (seconds after the counter, often)."""
+    clean = registration_number_clean(number)
+    if not clean:
+        return None
+    return (
+        registrations_made_by(user=request.user)
+        .filter(registration_number=clean, status=Person.Status.MERGED)
+        .first()
+    )
+
+
+def _already_registered(request: AuthenticatedHttpRequest, merged: Person) -> HttpResponse:
+    """Say the person was already registered, with the surviving record when it is in the
+    user's scope; otherwise only that it exists (README, "What a branch may learn")."""
+    survivor_id = person_survivors(person_ids=[merged.pk]).get(merged.pk, (None, None))[0]
+    survivor = (
+        person_list_visible_to(user=request.user).filter(pk=survivor_id).first()
+        if survivor_id
+        else None
+    )
+    context = {"merged": merged, "survivor": survivor}
+    return render(request, "partners/applicant_merged.html", context)
+
+
 def _applicant_or_404(request: AuthenticatedHttpRequest, number: str) -> Person:
     clean = registration_number_clean(number)
     person = (
@@ -198,6 +225,9 @@ def _applicant_or_404(request: AuthenticatedHttpRequest, number: str) -> Person:
 @login_required
 @role_required(*STAFF)
 def applicant(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
+    merged = _own_merged_record(request, number)
+    if merged is not None:
+        return _already_registered(request, merged)
     person = _applicant_or_404(request, number)
     context = {
         "person": person,

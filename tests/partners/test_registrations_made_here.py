@@ -38,8 +38,40 @@ def test_a_record_merged_into_another_partners_record_stays_on_the_list(english,
         elsewhere.partner.name,
     ):
         assert secret not in page
-    # The merged record's own page stays closed (it is now the other record's data).
-    assert english.get(f"/branch/applicants/{ours.registration_number}/").status_code == 404
+    # The merged record's own page (where the counter sends staff after registering)
+    # says the person was already registered, with what the branch entered and nothing
+    # of the other record: issue 16's "Page not found" after an immediate merge.
+    response = english.get(f"/branch/applicants/{ours.registration_number}/")
+    assert response.status_code == 200
+    merged_page = response.content.decode()
+    assert "This person was already registered" in merged_page
+    assert "OURS-1" in merged_page
+    for secret in (
+        survivor.registration_number,
+        shown(survivor.registration_number),
+        "THEIRS-1",
+        elsewhere.name,
+        elsewhere.partner.name,
+    ):
+        assert secret not in merged_page
+
+
+def test_a_record_merged_into_one_of_the_branchs_own_links_to_it(english, branch, clerk):
+    survivor = PersonFactory(branch=branch, partner=branch.partner)
+    ours = PersonFactory(branch=branch, partner=branch.partner)
+    person_merge(survivor=survivor, merged=ours, actor=None)
+    english.force_login(clerk)
+    page = english.get(f"/branch/applicants/{ours.registration_number}/").content.decode()
+    assert "This person was already registered" in page
+    assert f"/branch/applicants/{survivor.registration_number}/" in page
+
+
+def test_another_branchs_merged_record_stays_closed(english, clerk):
+    elsewhere = BranchFactory()
+    theirs = PersonFactory(branch=elsewhere, partner=elsewhere.partner)
+    person_merge(survivor=PersonFactory(), merged=theirs, actor=None)
+    english.force_login(clerk)
+    assert english.get(f"/branch/applicants/{theirs.registration_number}/").status_code == 404
 
 
 def test_the_list_shows_only_the_users_branches(english, clerk):
