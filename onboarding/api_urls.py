@@ -14,6 +14,7 @@ from api.schema_views import ApiSchemaView
 v1 = [
     path("", include("registry.api.urls")),
     path("registrant/", include("registry.api.registrant_urls")),
+    path("registrant/", include("sharing.api.registrant_urls")),
     path("", include("geography.api.urls")),
     path("", include("partners.api.urls")),
     path("", include("sharing.api.urls")),

@@ -104,7 +104,7 @@ class Records(SignedInView):
         )
 
 
-def _own_record(request, number: str) -> Person:
+def own_record(request, number: str) -> Person:
     """One of the signed-in phone's records, or 404 (whoever else's it may be)."""
     clean = registration_number_clean(number)
     if clean is None:
@@ -130,7 +130,7 @@ class Record(SignedInView):
         responses={200: RegistrantSerializer, **error_responses(401, 404, 429)},
     )
     def get(self, request, number):
-        return Response(RegistrantSerializer(_own_record(request, number)).data)
+        return Response(RegistrantSerializer(own_record(request, number)).data)
 
     @extend_schema(
         summary="Correct one's record",
@@ -140,7 +140,7 @@ class Record(SignedInView):
         responses={200: RegistrantSerializer, **error_responses(400, 401, 404, 409, 429)},
     )
     def patch(self, request, number):
-        person = _own_record(request, number)
+        person = own_record(request, number)
         _must_be_active(person)
         serializer = SelfCorrectionSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
@@ -149,7 +149,7 @@ class Record(SignedInView):
             raise ValidationError({field: field_error("field_unknown") for field in unknown})
         data = correction_clean(person, serializer.validated_data)
         person_update(person=person, data=data, channel=Channel.APP)
-        return Response(RegistrantSerializer(_own_record(request, number)).data)
+        return Response(RegistrantSerializer(own_record(request, number)).data)
 
 
 @extend_schema(tags=[TAG])
@@ -159,7 +159,7 @@ class RecordHistory(SignedInView):
         responses={200: HistoryEntrySerializer(many=True), **error_responses(401, 404, 429)},
     )
     def get(self, request, number):
-        person = _own_record(request, number)
+        person = own_record(request, number)
         return Response(
             [
                 {
@@ -218,7 +218,7 @@ class RecordConsents(SignedInView):
         responses={200: PurposeSerializer(many=True), **error_responses(401, 404, 429)},
     )
     def get(self, request, number):
-        return Response(_purposes(_own_record(request, number)))
+        return Response(_purposes(own_record(request, number)))
 
 
 def _programme_for(purpose: str, *, active_only: bool) -> Programme | None:
@@ -245,7 +245,7 @@ class RecordConsent(SignedInView):
         responses={200: PurposeSerializer(many=True), **error_responses(401, 404, 409, 429)},
     )
     def put(self, request, number, purpose):
-        person = _own_record(request, number)
+        person = own_record(request, number)
         _must_be_active(person)
         programme = _programme_for(purpose, active_only=True)
         consent_give(person=person, programme=programme, channel=Channel.APP)
@@ -259,7 +259,7 @@ class RecordConsent(SignedInView):
         responses={200: PurposeSerializer(many=True), **error_responses(401, 404, 429)},
     )
     def delete(self, request, number, purpose):
-        person = _own_record(request, number)
+        person = own_record(request, number)
         programme = _programme_for(purpose, active_only=False)
         consent_withdraw(person=person, programme=programme, channel=Channel.APP)
         return Response(_purposes(person))
@@ -276,7 +276,7 @@ class RecordLeave(SignedInView):
     )
     @idempotent
     def post(self, request, number):
-        person = _own_record(request, number)
+        person = own_record(request, number)
         serializer = LeaveSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         if not serializer.validated_data["confirm"]:
@@ -288,7 +288,7 @@ class RecordLeave(SignedInView):
                 }
             )
         person_leave(person=person, channel=Channel.APP)
-        return Response(RegistrantSerializer(_own_record(request, number)).data)
+        return Response(RegistrantSerializer(own_record(request, number)).data)
 
 
 @extend_schema(tags=[TAG])
@@ -314,7 +314,7 @@ class RecordCard(SignedInView):
     def get(self, request, number, fmt):
         if fmt not in self.formats:
             raise Http404
-        person = _own_record(request, number)
+        person = own_record(request, number)
         render_card, content_type = self.formats[fmt]
         base_url = request.build_absolute_uri("/").rstrip("/")
         response = HttpResponse(render_card(person, base_url=base_url), content_type=content_type)
