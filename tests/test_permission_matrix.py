@@ -168,7 +168,9 @@ def world(geography, settings, tmp_path) -> World:
     person_out = PersonFactory(
         branch=other_branch, partner=other_branch.partner, village=village_elsewhere
     )
-    programme, other_programme = ProgrammeFactory(code="matrix-programme"), ProgrammeFactory()
+    # Fixed codes: a page naming the other programme is found by its code.
+    programme = ProgrammeFactory(code="matrix-programme")
+    other_programme = ProgrammeFactory(code="matrix-other-programme")
     users = {
         Role.BRANCH_STAFF: user_with_role(Role.BRANCH_STAFF, branch=branch),
         Role.PARTNER_SUPERVISOR: user_with_role(Role.PARTNER_SUPERVISOR, partner=branch.partner),
