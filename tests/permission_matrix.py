@@ -6,7 +6,10 @@ One line per URL name (`namespace:name`, from the resolver) and per API operatio
 the test, so classify it here: who gets in (`Rule.subjects`) and, for a page about one
 record, which record it names (`Rule.target`), so the test also opens a record outside
 the subject's scope and expects a refusal. Subjects are the role codes of
-accounts.Role, `ANONYMOUS` and `REGISTRANT` (signed in at /me/ with a phone code).
+accounts.Role, `ANONYMOUS` and `REGISTRANT` (signed in at /me/ with a phone code; on
+the API, with the registrant API's Bearer token), and on the API only `PROGRAMME_KEY`
+(a programme's own system, `Authorization: Programme <key>` of the programme officer's
+programme).
 """
 
 from dataclasses import dataclass, field
@@ -15,12 +18,22 @@ from accounts.models import Role
 
 ANONYMOUS = "anonymous"
 REGISTRANT = "registrant"
+PROGRAMME_KEY = "programme_key"
 ROLES = frozenset(Role.values)
 EVERYONE = ROLES | {ANONYMOUS, REGISTRANT}
+# On the API, a programme's key is one more caller.
+API_EVERYONE = EVERYONE | {PROGRAMME_KEY}
 STAFF = ROLES  # any signed-in staff user, whatever the role
 PARTNER_STAFF = frozenset({Role.BRANCH_STAFF, Role.PARTNER_SUPERVISOR})
 REVIEWERS = frozenset({Role.MINISTRY_OFFICER, Role.ADMINISTRATOR})
 REGISTRANT_READERS = PARTNER_STAFF | {Role.CAMPAIGN_ORGANISER} | REVIEWERS
+# Campaign pages (campaigns.access): organisers see and manage the campaigns of their
+# area, partner staff see those their partner takes part in; national roles all.
+CAMPAIGN_PLANNERS = frozenset({Role.CAMPAIGN_ORGANISER}) | REVIEWERS
+CAMPAIGN_VIEWERS = CAMPAIGN_PLANNERS | PARTNER_STAFF
+# Programme pages (sharing.views): the programme's officers and administrators.
+PROGRAMME_MANAGERS = frozenset({Role.PROGRAMME_OFFICER, Role.ADMINISTRATOR})
+ONLY_REGISTRANT = frozenset({REGISTRANT})
 # Roles that see every record: no record is outside their scope.
 NATIONAL = frozenset({Role.MINISTRY_OFFICER, Role.ADMINISTRATOR})
 
@@ -29,7 +42,8 @@ NATIONAL = frozenset({Role.MINISTRY_OFFICER, Role.ADMINISTRATOR})
 class Rule:
     subjects: frozenset[str]
     # The record the URL names: "person", "batch", "case", "merge", "run", "own_person"
-    # (the registrant's own record); the test fills the URL with one inside and one
+    # (the registrant's own record), "campaign", "event", "programme", "export_job",
+    # "schedule"; the test fills the URL with one inside and one
     # outside each subject's scope.
     target: str | None = None
     # Fixed URL arguments (a step's slug, a file format).
@@ -62,10 +76,49 @@ PAGES: dict[str, Rule] = {
     "partners:intake_progress": Rule(PARTNER_STAFF, target="batch"),
     "partners:intake_commit": Rule(PARTNER_STAFF, target="batch", post_only=True),
     "partners:intake_rejected": Rule(PARTNER_STAFF, target="batch"),
-    "campaigns:list": Rule(frozenset({Role.CAMPAIGN_ORGANISER}) | REVIEWERS),
-    "programmes:list": Rule(frozenset({Role.PROGRAMME_OFFICER, Role.ADMINISTRATOR})),
+    # Offline intake (partners.views.offline): the service worker, the manifest and the
+    # session probe are public (they hold nothing); rules, places and sync are counter
+    # staff's, answered 401/403 in JSON to anyone else.
+    "partners:offline_worker": Rule(EVERYONE),
+    "partners:offline_manifest": Rule(EVERYONE),
+    "partners:offline_session": Rule(EVERYONE),
+    "partners:offline_rules": Rule(PARTNER_STAFF),
+    "partners:offline_places": Rule(PARTNER_STAFF),
+    "partners:register_sync": Rule(PARTNER_STAFF, post_only=True),
+    "campaigns:list": Rule(CAMPAIGN_VIEWERS),
+    "campaigns:new": Rule(CAMPAIGN_PLANNERS),
+    "campaigns:edit": Rule(CAMPAIGN_PLANNERS, target="campaign"),
+    "campaigns:poster": Rule(CAMPAIGN_VIEWERS, target="campaign"),
+    "campaigns:event_new": Rule(CAMPAIGN_PLANNERS, target="campaign"),
+    "campaigns:event_edit": Rule(CAMPAIGN_PLANNERS, target="event"),
+    "campaigns:event_poster": Rule(CAMPAIGN_VIEWERS, target="event"),
+    "outreach:campaign": Rule(CAMPAIGN_VIEWERS, target="campaign"),
+    "outreach:campaign_csv": Rule(CAMPAIGN_VIEWERS, target="campaign"),
+    "outreach:event_register": Rule(CAMPAIGN_PLANNERS, target="event"),
+    "outreach:coverage": Rule(CAMPAIGN_PLANNERS),
+    "programmes:list": Rule(PROGRAMME_MANAGERS),
+    # Programmes (sharing.views): a programme, its exports and schedules are its
+    # officers' and administrators'; crisis targeting is the ministry's.
+    "sharing:programme": Rule(PROGRAMME_MANAGERS, target="programme"),
+    "sharing:rule": Rule(PROGRAMME_MANAGERS, target="programme"),
+    "sharing:rule_count": Rule(PROGRAMME_MANAGERS, target="programme", post_only=True),
+    "sharing:settings": Rule(frozenset({Role.ADMINISTRATOR}), target="programme", post_only=True),
+    "sharing:export_ask": Rule(PROGRAMME_MANAGERS, target="programme", post_only=True),
+    "sharing:schedule_add": Rule(PROGRAMME_MANAGERS, target="programme", post_only=True),
+    "sharing:token_rotate": Rule(PROGRAMME_MANAGERS, target="programme", post_only=True),
+    "sharing:export": Rule(PROGRAMME_MANAGERS, target="export_job"),
+    "sharing:export_progress": Rule(PROGRAMME_MANAGERS, target="export_job"),
+    "sharing:export_file": Rule(PROGRAMME_MANAGERS, target="export_job"),
+    "sharing:schedule_remove": Rule(PROGRAMME_MANAGERS, target="schedule", post_only=True),
+    "sharing:targeting": Rule(REVIEWERS),
     "verify:form": Rule(EVERYONE),
     "verify:result": Rule(EVERYONE, target="public_number"),
+    # A card's QR (number and signed token), the public keys and the offline checker.
+    "verify:signed": Rule(EVERYONE, target="public_number"),
+    "verify:keys": Rule(EVERYONE),
+    "verify:offline": Rule(EVERYONE),
+    "verify:manifest": Rule(EVERYONE),
+    "verify:service_worker": Rule(EVERYONE),
     "review:queue": Rule(REVIEWERS),
     "review:bulk": Rule(REVIEWERS, post_only=True),
     "review:case": Rule(REVIEWERS, target="case"),
@@ -87,6 +140,11 @@ PAGES: dict[str, Rule] = {
     "registry:me_consents": Rule(frozenset({REGISTRANT}), target="own_person"),
     "registry:me_leave": Rule(frozenset({REGISTRANT}), target="own_person"),
     "registry:me_card": Rule(frozenset({REGISTRANT}), target="own_person", kwargs={"fmt": "png"}),
+    "sharing_me:programmes": Rule(ONLY_REGISTRANT, target="own_person"),
+    # The programme named is an active one (the world's "matrix-programme").
+    "sharing_me:consent": Rule(
+        ONLY_REGISTRANT, target="own_person", kwargs={"code": "matrix-programme"}, post_only=True
+    ),
     # Unnamed patterns: the old admin addresses redirect into /admin/ (classified there),
     # and the API's catch-all answers a JSON 404 to everyone.
     "": Rule(EVERYONE, skip="redirects and the API's 404: no page of their own"),
@@ -96,8 +154,9 @@ PAGES: dict[str, Rule] = {
 # person's change page, the other admin pages share the admin site's own check.
 ADMIN = Rule(frozenset({Role.ADMINISTRATOR}))
 
-# API operations by operationId (drf-spectacular). Staff authenticate with a token; a
-# registrant has none on this API, so "registrant" is refused like anyone unsigned.
+# API operations by operationId (drf-spectacular). Staff authenticate with a token, a
+# registrant with the registrant API's Bearer token, a programme's system with its key;
+# each credential is refused on the others' operations.
 API: dict[str, Rule] = {
     "geography_provinces_list": Rule(STAFF),
     "geography_districts_list": Rule(STAFF),
@@ -112,4 +171,25 @@ API: dict[str, Rule] = {
     "intake_batches_retrieve": Rule(PARTNER_STAFF | {Role.ADMINISTRATOR}, target="batch"),
     "intake_batches_commit_create": Rule(PARTNER_STAFF, target="batch"),
     "intake_batches_rows_list": Rule(PARTNER_STAFF | {Role.ADMINISTRATOR}, target="batch"),
+    # The registrant API (docs/api.md): signing in is public; the rest needs the
+    # registrant's own Bearer token and names only their own records.
+    "registrant_code_create": Rule(API_EVERYONE),
+    "registrant_token_create": Rule(API_EVERYONE),
+    "registrant_token_refresh_create": Rule(API_EVERYONE),
+    "registrant_token_revoke_create": Rule(ONLY_REGISTRANT),
+    "registrant_records_list": Rule(ONLY_REGISTRANT),
+    "registrant_records_create": Rule(ONLY_REGISTRANT),
+    "registrant_records_retrieve": Rule(ONLY_REGISTRANT, target="own_person"),
+    "registrant_records_partial_update": Rule(ONLY_REGISTRANT, target="own_person"),
+    "registrant_records_card._retrieve": Rule(ONLY_REGISTRANT, target="own_person"),
+    "registrant_records_consents_list": Rule(ONLY_REGISTRANT, target="own_person"),
+    "registrant_records_consents_update": Rule(ONLY_REGISTRANT, target="own_person"),
+    "registrant_records_consents_destroy": Rule(ONLY_REGISTRANT, target="own_person"),
+    "registrant_records_history_list": Rule(ONLY_REGISTRANT, target="own_person"),
+    "registrant_records_leave_create": Rule(ONLY_REGISTRANT, target="own_person"),
+    # The programme API (docs/programmes.md): only a key of the programme; another
+    # programme's export answers 403.
+    "programme_exports_list": Rule(frozenset({PROGRAMME_KEY})),
+    "programme_exports_file_retrieve": Rule(frozenset({PROGRAMME_KEY}), target="export_job"),
+    "programme_delta_retrieve": Rule(frozenset({PROGRAMME_KEY})),
 }
