@@ -26,6 +26,7 @@ API_EVERYONE = EVERYONE | {PROGRAMME_KEY}
 STAFF = ROLES  # any signed-in staff user, whatever the role
 PARTNER_STAFF = frozenset({Role.BRANCH_STAFF, Role.PARTNER_SUPERVISOR})
 REVIEWERS = frozenset({Role.MINISTRY_OFFICER, Role.ADMINISTRATOR})
+DASHBOARD_VIEWERS = REVIEWERS | {Role.PROGRAMME_OFFICER, Role.CAMPAIGN_ORGANISER}
 REGISTRANT_READERS = PARTNER_STAFF | {Role.CAMPAIGN_ORGANISER} | REVIEWERS
 # Campaign pages (campaigns.access): organisers see and manage the campaigns of their
 # area, partner staff see those their partner takes part in; national roles all.
@@ -63,7 +64,15 @@ PAGES: dict[str, Rule] = {
     "accounts:logout": Rule(EVERYONE, post_only=True),
     "accounts:set_language": Rule(EVERYONE, post_only=True),
     "accounts:api_token": Rule(STAFF),
-    "dashboards:dashboard": Rule(REVIEWERS),
+    # The national dashboard: counts from 1 to 4 hidden for roles without record access.
+    "dashboards:dashboard": Rule(DASHBOARD_VIEWERS),
+    "dashboards:dashboard_csv": Rule(DASHBOARD_VIEWERS, kwargs={"panel": "sector"}),
+    "dashboards:partner": Rule(frozenset({Role.PARTNER_SUPERVISOR, Role.ADMINISTRATOR})),
+    # The official shell: public pages, and the emblem image.
+    "shell:help": Rule(EVERYONE),
+    "shell:privacy": Rule(EVERYONE),
+    "shell:accessibility": Rule(EVERYONE),
+    "shell:emblem": Rule(EVERYONE),
     "dashboards:system": Rule(frozenset({Role.ADMINISTRATOR})),
     "partners:branch_home": Rule(PARTNER_STAFF),
     "partners:register": Rule(PARTNER_STAFF),
@@ -164,6 +173,8 @@ API: dict[str, Rule] = {
     "geography_villages_list": Rule(STAFF, query={"commune": "120101"}),
     "registrants_list": Rule(REGISTRANT_READERS),
     "registrants_create": Rule(PARTNER_STAFF),
+    # The search takes its terms in the body (POST), scoped like the list.
+    "registrants_search_create": Rule(REGISTRANT_READERS),
     "registrants_retrieve": Rule(REGISTRANT_READERS, target="person"),
     "registrants_partial_update": Rule(PARTNER_STAFF | {Role.ADMINISTRATOR}, target="person"),
     "intake_batches_list": Rule(PARTNER_STAFF | {Role.ADMINISTRATOR}),
@@ -186,6 +197,7 @@ API: dict[str, Rule] = {
     "registrant_records_consents_update": Rule(ONLY_REGISTRANT, target="own_person"),
     "registrant_records_consents_destroy": Rule(ONLY_REGISTRANT, target="own_person"),
     "registrant_records_history_list": Rule(ONLY_REGISTRANT, target="own_person"),
+    "registrant_records_programmes_list": Rule(ONLY_REGISTRANT, target="own_person"),
     "registrant_records_leave_create": Rule(ONLY_REGISTRANT, target="own_person"),
     # The programme API (docs/programmes.md): only a key of the programme; another
     # programme's export answers 403.
