@@ -9,7 +9,9 @@ See README.md, "Configuration".
 """
 
 import datetime
+import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from celery.schedules import crontab
@@ -131,6 +133,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: cache and Celery broker ----------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
+# The test suite runs in several processes (pytest-xdist, scripts/test.sh): each gets its
+# own Redis database, as each gets its own test database, so their rate-limit counters,
+# caches and test workers' queues never meet.
+_TEST_PROCESS = os.environ.get("PYTEST_XDIST_WORKER", "")
+if REDIS_URL and _TEST_PROCESS.startswith("gw"):
+    REDIS_URL = urlsplit(REDIS_URL)._replace(path=f"/{1 + int(_TEST_PROCESS[2:])}").geturl()
 if REDIS_URL:
     CACHES = {
         "default": {

@@ -31,4 +31,6 @@ createdb -h 127.0.0.1 -U postgres "${DATABASE_URL##*/}" 2>/dev/null || true
 .venv/bin/mypy onboarding khmer api geography accounts programmes campaigns registry outreach partners dedup sharing dashboards demo audit outbox shell
 .venv/bin/python manage.py makemigrations --check --dry-run
 .venv/bin/python manage.py check
-.venv/bin/pytest -q "$@"
+# Two processes, each with its own test database and Redis database (settings); the tests
+# that start services of their own share one process (tests/conftest.py).
+.venv/bin/pytest -q -n 2 --dist loadgroup "$@"

@@ -71,3 +71,24 @@ def branch(db):
 def clerk(branch):
     """A branch-staff member of `branch`."""
     return user_with_role(Role.BRANCH_STAFF, branch=branch)
+
+
+# Tests that start services or processes of their own (a Celery worker, private copies
+# of Redis and PostgreSQL, gunicorn, pg_dump) run one after another in one process when
+# the suite runs in several (pytest-xdist `--dist loadgroup`, scripts/test.sh).
+OWN_PROCESSES = (
+    "tests/test_celery_worker.py",
+    "tests/test_faults.py",
+    "tests/test_outbox.py",
+    "tests/test_backup.py",
+    "tests/test_log_hygiene.py",
+    "tests/test_configuration.py",
+    "tests/sharing/test_killed_worker.py",
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        path = item.nodeid.split("::", 1)[0]
+        if path.startswith(OWN_PROCESSES) or item.get_closest_marker("worker"):
+            item.add_marker(pytest.mark.xdist_group("own_processes"))
