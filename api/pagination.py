@@ -24,6 +24,8 @@ class EstimatedCountPaginator(Paginator):
     @cached_property
     def count(self) -> int:
         queryset: Any = self.object_list
+        if not hasattr(queryset, "query"):  # a list (the village search ranks in Python)
+            return len(queryset)
         estimate = _planner_rows(queryset)
         if estimate is None or estimate < EXACT_COUNT_BELOW:
             return queryset.count()

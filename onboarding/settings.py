@@ -359,6 +359,7 @@ SPECTACULAR_SETTINGS = {
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
         "registry.api.registrant_auth.RegistrantTokenAuthentication",
+        "sharing.api.auth.ProgrammeTokenAuthentication",
     ],
 }
 # An Idempotency-Key is remembered this long (seconds); `manage.py purge_idempotency`.

@@ -50,6 +50,9 @@ class BranchFactory(DjangoModelFactory):
 class ProgrammeFactory(DjangoModelFactory):
     class Meta:
         model = Programme
+        # The six programmes come with the database (programmes/0003_six_programmes): a
+        # test asking for `nssf` gets that one.
+        django_get_or_create = ("code",)
 
     code = factory.Sequence(lambda n: f"programme-{n}")
     kind = Programme.Kind.SKILLS

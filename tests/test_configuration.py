@@ -15,6 +15,8 @@ PRODUCTION = {
     "ALLOWED_HOSTS": "onboarding.gov.kh",
     "DATABASE_URL": os.environ.get("DATABASE_URL", ""),
     "REDIS_URL": os.environ.get("REDIS_URL", ""),
+    # A deployment names how people reach the ministry (the help page; shell.W001).
+    "CONTACT_HOTLINE": "1297",
 }
 
 

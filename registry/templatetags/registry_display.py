@@ -32,3 +32,10 @@ def regnumber(value: str) -> str:
     (every look-up accepts it with or without the spaces)."""
     text = str(value or "")
     return registration_number_display(text) if len(text) == 10 and text.isdigit() else text
+
+
+@register.filter
+def in_khmer(value: object) -> bool:
+    """Whether a stored value (a name, a village) is written in Khmer script, so the page
+    can mark it `lang="km"` whatever the page's language."""
+    return any("\u1780" <= character <= "\u17ff" for character in str(value or ""))

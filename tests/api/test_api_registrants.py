@@ -451,7 +451,9 @@ def test_listing_costs_the_same_queries_for_any_page_size(staff, staff_api):
         Consent.objects.create(person=person, programme=None, channel="api")
     with CaptureQueriesContext(connection) as many:
         assert len(staff_api.get(URL).json()["results"]) == 15
-    assert len(many.captured_queries) == len(few.captured_queries) <= 7
+    # 8: the token, the user's roles, the audit row, the planner's estimate of the count
+    # (EXPLAIN, dashboards issue 13), the page, its consents, its work, and the throttle.
+    assert len(many.captured_queries) == len(few.captured_queries) <= 8
 
 
 def test_registering_stays_within_its_statement_budget(staff_api, django_assert_max_num_queries):

@@ -41,8 +41,10 @@ def phone(browser, live_server, transactional_geography):
 
 # The index of a blank form of the page's own (nothing typed, nothing ticked; a sign-out
 # or language switch lies outside main), or -1: sent as it is, its errors are checked too.
+# Forms that htmx or the offline queue send without leaving the page are not sent here:
+# their answers replace part of the page, which no navigation announces.
 BLANK_FORM = """() => [...document.querySelectorAll("main form")].findIndex(form =>
-  form.method === "post" && form.querySelector("input:not([type=hidden]), select, textarea") &&
+  form.method === "post" && !form.matches("[data-offline-sync], [hx-post], [hx-get]") && form.querySelector("input:not([type=hidden]), select, textarea") &&
   ![...form.elements].some(e => (e.type === "checkbox" || e.type === "radio") ? e.checked
     : (e.type !== "hidden" && e.type !== "submit" && e.tagName !== "BUTTON" && e.value)))"""
 

@@ -8,9 +8,11 @@ from accounts.models import Role
 from geography.models import Village
 from registry.models import Person
 from tests.browser.test_role_homes import sign_in, switch_to
+from tests.browser.waiting import wait_until
 from tests.factories import BranchFactory, user_with_role
 
 pytestmark = pytest.mark.browser
+
 
 STORED = """async () => {
   const form = document.querySelector("form[data-offline-sync]");
@@ -62,7 +64,7 @@ def open_counter(page):
     sign_in(page, staff.username)
     switch_to(page, "en")
     page.goto("/branch/register/")
-    page.wait_for_function("document.querySelector('form[data-offline-sync]').offlineForm?.rules")
+    wait_until(page, "document.querySelector('form[data-offline-sync]').offlineForm?.rules")
     return staff
 
 
@@ -106,12 +108,12 @@ def test_counter_registers_offline_and_each_person_is_sent_once(page):
     assert queued(page) == 1
     page.fill("#id_phone", "012 345 678")
     page.click("form[data-offline-sync] button[type=submit]")
-    page.wait_for_function("document.querySelectorAll('li[data-status=waiting]').length === 2")
+    wait_until(page, "document.querySelectorAll('li[data-status=waiting]').length === 2")
 
     # The third one's village is removed from the gazetteer before the queue is sent.
     fill_person(page, name_km="កែវ ស្រីនិច", name_latin="Keo Sreynich", village=later_gone)
     page.click("form[data-offline-sync] button[type=submit]")
-    page.wait_for_function("document.querySelectorAll('li[data-status=waiting]').length === 3")
+    wait_until(page, "document.querySelectorAll('li[data-status=waiting]').length === 3")
     assert "Waiting to be sent: 3" in page.locator("[data-offline-count]").inner_text()
     assert Person.objects.count() == 0
 
@@ -120,11 +122,11 @@ def test_counter_registers_offline_and_each_person_is_sent_once(page):
     later_gone.delete()
     page = context.new_page()
     page.goto("/branch/register/")
-    page.wait_for_function("document.querySelectorAll('li[data-status=waiting]').length === 3")
+    wait_until(page, "document.querySelectorAll('li[data-status=waiting]').length === 3")
     assert "No network" in page.locator("[data-offline-state]").inner_text()
 
     context.set_offline(False)
-    page.wait_for_function("document.querySelectorAll('li[data-status=waiting]').length === 0")
+    wait_until(page, "document.querySelectorAll('li[data-status=waiting]').length === 0")
     registered = page.locator("li[data-status=registered]")
     assert registered.count() == 2
     assert Person.objects.filter(name_latin="Chan Sophea").count() == 1
@@ -143,13 +145,13 @@ def test_counter_registers_offline_and_each_person_is_sent_once(page):
     assert page.locator("#id_d-name_latin").input_value() == "Keo Sreynich"
     pick_village(page, other)
     page.click("form[data-offline-sync] button[type=submit]")
-    page.wait_for_function("document.querySelectorAll('li[data-status=registered]').length === 3")
+    wait_until(page, "document.querySelectorAll('li[data-status=registered]').length === 3")
     assert page.locator("li[data-status=refused]").count() == 0
     assert Person.objects.get(name_latin="Keo Sreynich").village == other
 
     # Opening the page again sends nothing twice.
     page.reload()
-    page.wait_for_function("document.querySelectorAll('li[data-status=registered]').length === 3")
+    wait_until(page, "document.querySelectorAll('li[data-status=registered]').length === 3")
     time.sleep(1)
     assert Person.objects.count() == 3
 
@@ -322,14 +324,14 @@ def test_two_tabs_sending_one_queue_register_each_person_once(page):
     for name_km, name_latin in (("ចាន់ សុភា", "Chan Sophea"), ("សុខ ដារា", "Sok Dara")):
         fill_person(page, name_km=name_km, name_latin=name_latin, village=home)
         page.click("form[data-offline-sync] button[type=submit]")
-    page.wait_for_function("document.querySelectorAll('li[data-status=waiting]').length === 2")
+    wait_until(page, "document.querySelectorAll('li[data-status=waiting]').length === 2")
     second = context.new_page()
     second.goto("/branch/register/")
-    second.wait_for_function("document.querySelectorAll('li[data-status=waiting]').length === 2")
+    wait_until(second, "document.querySelectorAll('li[data-status=waiting]').length === 2")
 
     context.set_offline(False)  # both tabs see the network return and send
     for tab in (page, second):
-        tab.wait_for_function("document.querySelectorAll('li[data-status=waiting]').length === 0")
+        wait_until(tab, "document.querySelectorAll('li[data-status=waiting]').length === 0")
     time.sleep(1)
     assert Person.objects.filter(name_latin="Chan Sophea").count() == 1
     assert Person.objects.filter(name_latin="Sok Dara").count() == 1

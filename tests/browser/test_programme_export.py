@@ -8,6 +8,7 @@ from programmes.models import EligibilityRule, Programme
 from registry.models.people import Channel
 from registry.services.consent import consent_give
 from sharing.models import ExportDownload
+from tests.browser.waiting import wait_until
 from tests.factories import PASSWORD, PersonFactory, user_with_role
 
 pytestmark = pytest.mark.browser
@@ -40,7 +41,7 @@ def test_officer_edits_a_rule_sees_the_count_change_and_downloads_the_export(
     consenting = page.locator("[data-count=consenting]")
     assert consenting.inner_text() == "3"
     page.select_option("#id_sex", "F")
-    page.wait_for_function("document.querySelector('[data-count=consenting]').textContent === '2'")
+    wait_until(page, "document.querySelector('[data-count=consenting]').textContent === '2'")
     assert page.locator("[data-count=without-consent]").inner_text() == "1"
     page.fill("#id_age_min", "70")
     page.fill("#id_age_max", "20")

@@ -37,7 +37,7 @@ def test_a_queued_registration_is_registered_with_its_number(client, staff):
     # Exactly what the online counter records: same channel, branch, staff member, work.
     assert (person.channel, person.branch, person.entered_by) == ("branch", branch, staff)
     assert person.employments.get().enterprise.name == "Sophea grocery"
-    assert response["Cache-Control"] == "no-store"
+    assert "no-store" in response["Cache-Control"]
 
 
 def test_sending_the_same_item_twice_registers_once_and_replays_the_answer(client, staff):

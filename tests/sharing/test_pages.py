@@ -12,12 +12,12 @@ from programmes.models import EligibilityRule, Programme
 from registry.models import Consent
 from registry.views.registrant_auth import PHONE_KEY, SINCE_KEY
 from sharing.models import ExportDownload, ExportJob, ExportSchedule
-from tests.factories import PASSWORD, PersonFactory, user_with_role
+from tests.factories import PersonFactory, user_with_role
 from tests.sharing.conftest import consenting_person
 
 
 def signed_in(client, user):
-    assert client.login(username=user.username, password=PASSWORD)
+    client.force_login(user)
     return client
 
 
