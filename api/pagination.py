@@ -1,7 +1,7 @@
 import json
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import EmptyResultSet, ValidationError
 from django.core.paginator import Paginator
 from django.db import connections
 from django.utils.functional import cached_property
@@ -37,7 +37,10 @@ def _planner_rows(queryset) -> int | None:
     if not hasattr(queryset, "query"):
         return None
     compiler = queryset.order_by().query.get_compiler(queryset.db)
-    sql, params = compiler.as_sql()
+    try:
+        sql, params = compiler.as_sql()
+    except EmptyResultSet:  # `.none()`, or an `__in` of nothing: no rows, no query
+        return 0
     with connections[queryset.db].cursor() as cursor:
         cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
         plan = cursor.fetchone()[0]

@@ -37,7 +37,9 @@ def programmes_for_person(*, person: Person) -> list[ProgrammeForPerson]:
         )
         columns = columns_ordered(programme.columns)
         values = _values(person=person, columns=columns)
-        shared = [(str(EXPORT_COLUMNS[c]), v) for c, v in zip(columns, values, strict=True)]
+        shared = [
+            (str(EXPORT_COLUMNS[c]), _shown(c, v)) for c, v in zip(columns, values, strict=True)
+        ]
         out.append(
             ProgrammeForPerson(
                 programme=programme,
@@ -57,3 +59,12 @@ def _values(*, person: Person, columns: list[str]) -> list[str]:
         cursor.execute(statement, {"person": person.pk, "tz": time_zone()})
         row = cursor.fetchone()
     return list(row[0]) if row else [""] * len(columns)
+
+
+def _shown(column: str, value: str) -> str:
+    """A value as the person reads it: a choice by its name (the file carries the code)."""
+    choices = _CHOICES.get(column)
+    return str(choices.get(value, value)) if choices else value
+
+
+_CHOICES = {field.name: dict(field.flatchoices) for field in Person._meta.fields if field.choices}

@@ -11,6 +11,7 @@ from rest_framework.test import APIClient
 
 from api.models import IdempotencyRecord
 from campaigns.models import Attribution
+from programmes.models import Programme
 from registry.models import Consent, Person, PersonChange, PhoneCode, RegistrantToken
 from registry.models.people import Channel
 from registry.services.consent import consent_give
@@ -79,7 +80,10 @@ def error(response) -> dict:
 
 
 def test_the_whole_journey_sign_in_register_correct_consent_card_leave(api):
-    programme = ProgrammeFactory(code="nssf", name_en="NSSF health")
+    programme = ProgrammeFactory(code="nssf")
+    # The seeded programmes besides NSSF are closed here, so the consents list is short.
+    Programme.objects.exclude(pk=programme.pk).update(is_active=False)
+    Programme.objects.filter(pk=programme.pk).update(name_en="NSSF health")
     tokens = sign_in(api)
     assert tokens["token_type"] == "Bearer"
     assert tokens["expires_in"] == 15 * 60
@@ -131,7 +135,7 @@ def test_the_whole_journey_sign_in_register_correct_consent_card_leave(api):
     png = app.get(f"{BASE}/records/{number}/card.png")
     assert png.status_code == 200 and png["Content-Type"] == "image/png"
     assert Image.open(io.BytesIO(png.content)).size == (1012, 638)
-    assert png["Cache-Control"] == "no-store"
+    assert "no-store" in png["Cache-Control"]
     pdf = app.get(f"{BASE}/records/{number}/card.pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     assert app.get(f"{BASE}/records/{number}/card.gif").status_code == 404

@@ -331,7 +331,7 @@ def test_two_tabs_sending_one_queue_register_each_person_once(page):
 
     context.set_offline(False)  # both tabs see the network return and send
     for tab in (page, second):
-        wait_until(tab, "document.querySelectorAll('li[data-status=waiting]').length === 0")
+        wait_until(tab, "document.querySelectorAll('li[data-status=waiting]').length === 0", 45000)
     time.sleep(1)
     assert Person.objects.filter(name_latin="Chan Sophea").count() == 1
     assert Person.objects.filter(name_latin="Sok Dara").count() == 1

@@ -15,6 +15,7 @@ from partners.services import (
     intake_batch_create,
     intake_batch_validate,
 )
+from programmes.models import Programme
 from registry.models import Consent, Employment, Enterprise, Person, SmsMessage
 from registry.regnumber import registration_number_format
 from tests.factories import INTAKE_ROW, CampaignFactory, ProgrammeFactory
@@ -166,12 +167,13 @@ def test_consent_columns_say_yes_or_no_per_programme(staff):
 
 
 def test_a_consent_column_for_no_programme_refuses_the_file(staff):
+    Programme.objects.exclude(code="nssf").update(is_active=False)
     ProgrammeFactory(code="nssf")
-    batch = upload(staff, [row(1, consent_tax="yes")])
+    batch = upload(staff, [row(1, consent_nobody="yes")])
     assert batch.status == IntakeBatch.Status.REJECTED
     assert batch.error_en == (
-        "These consent columns name no running programme: consent_tax. Use consent_ followed "
-        "by a programme code: consent_data_sharing, consent_nssf."
+        "These consent columns name no running programme: consent_nobody. Use consent_ "
+        "followed by a programme code: consent_data_sharing, consent_nssf."
     )
     assert batch.error_km and batch.error_km != batch.error_en
 
