@@ -14,7 +14,7 @@ from sharing.registrant import programmes_for_person
 
 
 class SharedValueSerializer(serializers.Serializer):
-    label = serializers.CharField(help_text="The column's name, in the asked language.")
+    name = serializers.CharField(help_text="The column's name, in the asked language.")
     value = serializers.CharField(help_text="This person's value, as the programme gets it.")
 
 
@@ -49,7 +49,7 @@ class RecordProgrammes(SignedInView):
                     "description_en": item.programme.description_en,
                     "eligible": item.eligible,
                     "consented": item.consented,
-                    "shared": [{"label": label, "value": value} for label, value in item.shared],
+                    "shared": [{"name": name, "value": value} for name, value in item.shared],
                 }
                 for item in programmes_for_person(person=person)
             ]
