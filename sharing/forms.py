@@ -6,23 +6,10 @@ from django.utils.translation import gettext_lazy as _
 from geography.models import Province
 from programmes.models import ACTOR_TYPES, CHANNELS, SECTORS, SEXES, EligibilityRule, Programme
 from programmes.rules import Criteria, criteria_errors
+from registry.forms.registration import MONTHS
 from sharing.eligibility import missing_areas
 from sharing.models import ExportJob, ExportSchedule
 
-MONTHS = [
-    (1, _("January")),
-    (2, _("February")),
-    (3, _("March")),
-    (4, _("April")),
-    (5, _("May")),
-    (6, _("June")),
-    (7, _("July")),
-    (8, _("August")),
-    (9, _("September")),
-    (10, _("October")),
-    (11, _("November")),
-    (12, _("December")),
-]
 EITHER = [("", _("Either")), ("true", _("Yes")), ("false", _("No"))]
 
 
