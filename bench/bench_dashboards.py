@@ -132,6 +132,7 @@ def load(*, name: str, seed: int) -> int:
     registration's rows (consents, campaign credits) made in SQL."""
     from django.db import connection
 
+    from bench.support import village_ids
     from registry.regnumber import damm_check_digit
 
     rng = random.Random(seed)
@@ -145,11 +146,7 @@ def load(*, name: str, seed: int) -> int:
         )
     fixtures = _fixtures(rng)
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT c.code, v.code, min(v.id) FROM registry_village v"
-            " JOIN registry_commune c ON c.id = v.commune_id GROUP BY c.code, v.code"
-        )
-        villages = {(commune, village): pk for commune, village, pk in cursor.fetchall()}
+        villages = village_ids()
         # Built once after the load: faster than a million GIN insertions.
         for index in SEARCH_INDEXES:
             cursor.execute(f"DROP INDEX IF EXISTS {index}")

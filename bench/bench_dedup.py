@@ -138,6 +138,7 @@ def load(*, name: str) -> int:
     """Empty the registry and COPY the normalised records into registry_person."""
     from django.db import connection
 
+    from bench.support import village_ids
     from registry.regnumber import damm_check_digit
 
     records = OUT / f"{name}.records.csv"
@@ -147,11 +148,7 @@ def load(*, name: str) -> int:
             "TRUNCATE registry_person, registry_personkeys, registry_duplicatecase,"
             " registry_merge, registry_personalias, registry_deduprun CASCADE"
         )
-        cursor.execute(
-            "SELECT c.code, v.code, min(v.id) FROM registry_village v"
-            " JOIN registry_commune c ON c.id = v.commune_id GROUP BY c.code, v.code"
-        )
-        villages = {(commune, village): pk for commune, village, pk in cursor.fetchall()}
+        villages = village_ids()
     now = datetime.datetime.now(datetime.UTC)
     columns = (
         "registration_number, name_km, name_latin, sex, date_of_birth, national_id, phone,"

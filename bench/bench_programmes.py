@@ -97,6 +97,7 @@ def load(*, rows: int) -> dict:
     from django.db import connection
 
     from bench.generate import generate
+    from bench.support import village_ids
     from geography.models import Village
     from geography.services import geography_load
     from registry.regnumber import damm_check_digit
@@ -108,11 +109,7 @@ def load(*, rows: int) -> dict:
     started = time.perf_counter()
     with connection.cursor() as cursor:
         cursor.execute("TRUNCATE registry_person, sharing_exportjob CASCADE")
-        cursor.execute(
-            "SELECT c.code, v.code, min(v.id) FROM registry_village v"
-            " JOIN registry_commune c ON c.id = v.commune_id GROUP BY c.code, v.code"
-        )
-        villages = {(commune, village): pk for commune, village, pk in cursor.fetchall()}
+        villages = village_ids()
     now = datetime.datetime.now(datetime.UTC)
     columns = (
         "registration_number, name_km, name_latin, sex, date_of_birth, national_id, phone,"

@@ -58,3 +58,16 @@ def wait_quiet(limit: float) -> float:
     while busy > 0.15 and time.monotonic() < deadline:
         busy = machine_busy()
     return busy
+
+
+def village_ids() -> dict[tuple[str, str], int]:
+    """(commune code, village code) → village id, for COPYing generated registrants
+    (the generator's rows name both codes; a few village codes repeat across communes)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.code, v.code, min(v.id) FROM registry_village v"
+            " JOIN registry_commune c ON c.id = v.commune_id GROUP BY c.code, v.code"
+        )
+        return {(commune, village): pk for commune, village, pk in cursor.fetchall()}
