@@ -38,3 +38,24 @@ def page(browser, live_server, transactional_geography):
     page.set_default_timeout(15000)
     yield page
     context.close()
+    server_requests_finish()
+
+
+def server_requests_finish(timeout: float = 15.0) -> None:
+    """Wait until the live server has answered what the closed page had asked (a service
+    worker's fetches, a queued sync): the database is emptied next, and its TRUNCATE
+    deadlocked now and then with a request still reading."""
+    import time
+
+    from django.db import connection
+
+    deadline = time.monotonic() + timeout
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                " AND pid <> pg_backend_pid() AND state <> 'idle'"
+            )
+            if cursor.fetchone()[0] == 0:
+                return
+            time.sleep(0.05)
