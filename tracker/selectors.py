@@ -127,8 +127,8 @@ SYSTEM_JOBS = (
     SystemJob(
         gettext_lazy("Backups"),
         gettext_lazy(
-            "Every night the whole registry is copied to an encrypted backup, so that nothing "
-            "is lost. Nobody reads the backup unless the registry must be restored."
+            "The whole registry is copied regularly to a backup kept away from the server, so "
+            "that nothing is lost. Nobody reads the backup unless the registry must be restored."
         ),
     ),
 )
