@@ -22,9 +22,11 @@ import datetime
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db import connection
+from django.db.models import Q
 from django.utils.functional import Promise
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -213,10 +215,20 @@ def _sql() -> str:
     members = ExportMember._meta.db_table
     jobs = ExportJob._meta.db_table
     changes = PersonChange._meta.db_table
+    people = Person._meta.db_table
+    # A literal, so the planner matches the partial index exportmember_person_sent_idx.
+    unchanged = int(ExportMember.Change.UNCHANGED)
     done = ", ".join(f"'{s}'" for s in (ExportJob.Status.DONE, ExportJob.Status.EXPIRED))
     after = "(%(at)s, %(source)s, %(id)s)"
     # Our table names and constants only; every value is a bound parameter.
     return f"""
+    WITH RECURSIVE records(pid) AS (
+      -- The record and the records merged into it, at any depth (partial index on
+      -- merged_into); UNION stops at a cycle.
+      SELECT %(person)s::bigint
+      UNION
+      SELECT p.id FROM {people} p JOIN records ON p.merged_into_id = records.pid
+    )
     SELECT src, at, id, person_id, kind, roles, scope, programme_id, columns, changes,
            actor_id, channel, change
     FROM (
@@ -224,7 +236,7 @@ def _sql() -> str:
               r.roles::text[] AS roles, r.scope::text AS scope, NULL::bigint AS programme_id,
               NULL::text[] AS columns, NULL::jsonb AS changes, NULL::bigint AS actor_id,
               ''::text AS channel, NULL::smallint AS change
-       FROM unnest(%(ids)s::bigint[]) AS one(pid)
+       FROM records AS one
        CROSS JOIN LATERAL (
          SELECT * FROM {reads} r
          WHERE r.person_id = one.pid AND r.user_id IS NOT NULL AND r.at <= %(at)s
@@ -234,15 +246,23 @@ def _sql() -> str:
       (SELECT DISTINCT ON (j.finished_at, j.id) {EXPORT}, j.finished_at, j.id, m.person_id,
               j.kind::text, NULL, NULL, j.programme_id, j.columns::text[], NULL, NULL, '',
               m.change::smallint
-       FROM {members} m JOIN {jobs} j ON j.id = m.job_id
-       WHERE m.person_id = ANY(%(ids)s::bigint[]) AND m.change <> %(unchanged)s
-         AND j.status IN ({done}) AND j.finished_at <= %(at)s
-         AND (j.finished_at, {EXPORT}, j.id) < {after}
+       FROM records AS one
+       -- Per record by the partial index (OFFSET 0: never flattened into a hash join
+       -- over every member row), then each job by its primary key (LIMIT 1 keeps it a
+       -- nested loop): never a scan of the snapshots or of every job.
+       CROSS JOIN LATERAL (
+         SELECT * FROM {members} m
+         WHERE m.person_id = one.pid AND m.change <> {unchanged} OFFSET 0) m
+       CROSS JOIN LATERAL (
+         SELECT * FROM {jobs} j
+         WHERE j.id = m.job_id AND j.status IN ({done}) AND j.finished_at <= %(at)s
+           AND (j.finished_at, {EXPORT}, j.id) < {after}
+         LIMIT 1) j
        ORDER BY j.finished_at DESC, j.id DESC, m.person_id LIMIT %(n)s)
       UNION ALL
       (SELECT {CHANGE}, c.at, c.id, c.person_id, c.action::text, NULL, NULL, NULL, NULL,
               c.changes, c.actor_id, c.channel::text, NULL
-       FROM unnest(%(ids)s::bigint[]) AS one(pid)
+       FROM records AS one
        CROSS JOIN LATERAL (
          SELECT * FROM {changes} c
          WHERE c.person_id = one.pid AND c.at <= %(at)s AND (c.at, {CHANGE}, c.id) < {after}
@@ -253,16 +273,16 @@ def _sql() -> str:
     """  # noqa: S608
 
 
-def tracker_rows(*, person_ids: list[int], after: Cursor | None, size: int) -> list[tuple]:
-    """The raw rows of one page (size + 1 of them when there is a next page)."""
+def tracker_rows(*, person_id: int, after: Cursor | None, size: int) -> list[tuple]:
+    """The raw rows of one page (size + 1 of them when there is a next page): the
+    record's and those of the records merged into it."""
     cursor_at = after or Cursor(at=_FAR_FUTURE, source=READ + 1, id=0)
-    params = {
-        "ids": person_ids,
+    params: dict[str, Any] = {
+        "person": person_id,
         "at": cursor_at.at,
         "source": cursor_at.source,
         "id": cursor_at.id,
         "n": size + 1,
-        "unchanged": ExportMember.Change.UNCHANGED,
     }
     with connection.cursor() as cursor:
         cursor.execute(_sql(), params)
@@ -274,7 +294,7 @@ def tracker_page(
 ) -> TrackerPage:
     """One page of the record's tracker, newest first, in the active language."""
     size = max(1, min(size, MAX_PAGE_SIZE))
-    rows = tracker_rows(person_ids=tracker_record_ids(person=person), after=after, size=size)
+    rows = tracker_rows(person_id=person.pk, after=after, size=size)
     more = len(rows) > size
     rows = rows[:size]
     entries = _entries(person=person, rows=rows)
@@ -323,26 +343,28 @@ def _scopes(scope: str) -> list[tuple[str, int]]:
 
 
 def _names(rows: list[tuple]) -> _Names:
+    """The names a page's rows refer to, each kind in one query, and only the kinds the
+    page needs (most pages need one or two queries)."""
     scopes = [s for row in rows if row[0] == READ for s in _scopes(row[6] or "")]
     actor_ids = {row[10] for row in rows if row[0] == CHANGE and row[10]}
     actors: dict[int, list[RoleAssignment]] = {}
-    assignments = RoleAssignment.objects.filter(user_id__in=actor_ids).select_related(
-        "branch__partner", "partner", "province", "district", "commune", "programme"
-    )
-    for assignment in assignments:
-        actors.setdefault(assignment.user_id, []).append(assignment)
-        for name in ("branch", "partner", "province", "district", "commune", "programme"):
-            pk = getattr(assignment, f"{name}_id")
-            if pk:
-                scopes.append((name, pk))
+    if actor_ids:
+        assignments = RoleAssignment.objects.filter(user_id__in=actor_ids)
+        for assignment in assignments:
+            actors.setdefault(assignment.user_id, []).append(assignment)
+            for name in SCOPE_NAMES:
+                pk = getattr(assignment, f"{name}_id")
+                if pk:
+                    scopes.append((name, pk))
 
     def ids(kind: str) -> set[int]:
         return {pk for name, pk in scopes if name == kind}
 
     areas: dict[tuple[str, int], str] = {}
     for kind, model in (("province", Province), ("district", District), ("commune", Commune)):
-        for place in model.objects.filter(pk__in=ids(kind)):
-            areas[(kind, place.pk)] = place.name
+        if ids(kind):
+            for place in model.objects.filter(pk__in=ids(kind)):
+                areas[(kind, place.pk)] = place.name
     codes = {
         value
         for row in rows
@@ -351,18 +373,28 @@ def _names(rows: list[tuple]) -> _Names:
         if value and value != DATA_SHARING_PURPOSE
     }
     programme_ids = ids("programme") | {row[7] for row in rows if row[0] == EXPORT}
-    programmes = list(Programme.objects.filter(pk__in=programme_ids))
-    programmes += list(Programme.objects.filter(code__in=codes).exclude(pk__in=programme_ids))
+    programmes = (
+        list(Programme.objects.filter(Q(pk__in=programme_ids) | Q(code__in=codes)))
+        if programme_ids or codes
+        else []
+    )
+    branches = (
+        Branch.objects.filter(pk__in=ids("branch")).select_related("partner")
+        if ids("branch")
+        else []
+    )
+    partners = Partner.objects.filter(pk__in=ids("partner")) if ids("partner") else []
     return _Names(
-        branches={
-            b.pk: b for b in Branch.objects.filter(pk__in=ids("branch")).select_related("partner")
-        },
-        partners={p.pk: p for p in Partner.objects.filter(pk__in=ids("partner"))},
+        branches={b.pk: b for b in branches},
+        partners={p.pk: p for p in partners},
         areas=areas,
         programmes={p.pk: p for p in programmes},
         programmes_by_code={p.code: p for p in programmes},
         actors=actors,
     )
+
+
+SCOPE_NAMES = ("branch", "partner", "province", "district", "commune", "programme")
 
 
 CONSENT_ACTIONS = (PersonChange.Action.CONSENT_GIVEN, PersonChange.Action.CONSENT_WITHDRAWN)
@@ -414,10 +446,14 @@ def _roles(roles: Iterable[str]) -> str:
 
 def _entries(*, person: Person, rows: list[tuple]) -> list[Entry]:
     names = _names(rows)
-    in_force = set(
-        Consent.objects.filter(
-            person=person, withdrawn_at=None, programme__isnull=False
-        ).values_list("programme_id", flat=True)
+    in_force = (
+        set(
+            Consent.objects.filter(
+                person_id=person.pk, withdrawn_at=None, programme_id__in=list(names.programmes)
+            ).values_list("programme_id", flat=True)
+        )
+        if names.programmes
+        else set()
     )
     out = []
     for row in rows:
@@ -485,7 +521,7 @@ def _change_entry(row: tuple, names: _Names, in_force: set[int], merged: bool) -
         scopes = [
             (name, getattr(a, f"{name}_id"))
             for a in assignments
-            for name in ("branch", "partner", "province", "district", "commune", "programme")
+            for name in SCOPE_NAMES
             if getattr(a, f"{name}_id")
         ]
         roles = sorted({a.role for a in assignments})

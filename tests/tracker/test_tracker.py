@@ -297,7 +297,9 @@ def test_the_first_receipt_text_names_the_programme_in_each_language(programme):
     assert english_line.startswith("Tracker training has received")
 
 
-def test_no_sms_for_a_record_that_opted_out_on_me(client, programme, django_capture_on_commit_callbacks):
+def test_no_sms_for_a_record_that_opted_out_on_me(
+    client, programme, django_capture_on_commit_callbacks
+):
     mine = PersonFactory(phone=PHONE)
     consent_give(person=mine, programme=programme, channel=Channel.SELF)
     sign_in(client)
@@ -350,13 +352,13 @@ def test_the_api_lists_the_tracker_in_pages_and_takes_a_question(api, programme)
     assert first.status_code == 200, first.content
     body = first.json()
     assert len(body["results"]) == 4 and body["next"]
-    assert [r["source"] for r in body["results"]] == ["read"] * 4
+    assert [r["origin"] for r in body["results"]] == ["read"] * 4
     assert body["results"][0]["organisation"] == "The Ministry (national)"
     assert body["first_receipt_sms"] is True and len(body["system_jobs"]) == 2
     rest = app.get(url, {"page_size": 50, "after": body["next"]}).json()
     keys = [r["key"] for r in body["results"] + rest["results"]]
     assert len(keys) == len(set(keys)) and rest["next"] is None
-    exported = next(r for r in rest["results"] if r["source"] == "export")
+    exported = next(r for r in rest["results"] if r["origin"] == "export")
     assert exported["key"] == f"export:{job.pk}" and exported["programme"] == programme.code
     assert "Name in Latin letters" in exported["items"]
     assert exported["withdraw"] == (
@@ -367,7 +369,9 @@ def test_the_api_lists_the_tracker_in_pages_and_takes_a_question(api, programme)
     assert not Consent.objects.filter(person=mine, programme=programme, withdrawn_at=None).exists()
 
     asked = app.post(
-        f"{url}questions/", {"about": exported["key"], "text": "Who at the programme?"}, format="json"
+        f"{url}questions/",
+        {"about": exported["key"], "text": "Who at the programme?"},
+        format="json",
     )
     assert asked.status_code == 201, asked.content
     assert Question.objects.get(pk=asked.json()["id"]).channel == Channel.APP
@@ -397,3 +401,33 @@ def test_entries_older_than_the_cursor_only(geography):
     assert len(tracker_page(person=mine, after=future).entries) == 1
     assert tracker_page(person=mine, after=past).entries == []
     assert Cursor.decode("not a cursor") is None
+
+
+def test_a_delta_that_left_the_person_unchanged_is_not_listed(client, english, programme):
+    mine = PersonFactory(phone=PHONE)
+    consent_give(person=mine, programme=programme, channel=Channel.SELF)
+    full = export(programme)
+    delta = sharing_services.export_request(
+        programme=programme, user=None, kind=ExportJob.Kind.DELTA
+    )
+    sharing_services.export_run(job_id=delta.pk)
+    assert ExportMember.objects.get(job=delta, person=mine).change == ExportMember.Change.UNCHANGED
+    assert [e.id for e in entries(mine) if e.source == "export"] == [full.pk]
+    sign_in(client)
+    html = tracker_html(client, mine)
+    # Automatic work: one line per kind, whatever the number of runs.
+    assert html.count("Duplicate check") == 1 and html.count("Backups") == 1
+
+
+def test_entries_of_records_merged_at_any_depth_show_on_the_survivor(programme):
+    survivor = PersonFactory(phone=PHONE)
+    middle = PersonFactory(phone=OTHER_PHONE)
+    oldest = PersonFactory(phone="+85516000000")
+    consent_give(person=oldest, programme=programme, channel=Channel.SELF)
+    job = export(programme)
+    person_merge(survivor=middle, merged=oldest)
+    person_merge(survivor=survivor, merged=middle)
+    exports = [e for e in entries(survivor) if e.source == "export"]
+    assert [(e.id, e.merged_record) for e in exports] == [(job.pk, True)]
+    # The merged records' own pages are not open to anyone: only the survivor's.
+    assert [e for e in entries(PersonFactory()) if e.source == "export"] == []

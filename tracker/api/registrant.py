@@ -25,8 +25,9 @@ from tracker.services import notices_set, notices_wanted, question_ask
 
 
 class TrackerEntrySerializer(serializers.Serializer):
-    key = serializers.CharField(help_text="Names the entry in a question (`source:id`).")
-    source = serializers.ChoiceField(
+    key = serializers.CharField(help_text="Names the entry in a question (`origin:id`).")
+    # Not `source`: a serializer field of that name shadows DRF's own attribute.
+    origin = serializers.ChoiceField(
         choices=["read", "export", "change"],
         help_text="`read`: staff opened the record; `export`: a programme received it; "
         "`change`: a registration, correction, consent change or merge.",
@@ -94,7 +95,7 @@ def _entry(entry: Entry, number: str) -> dict:
     code = entry.programme.code if entry.programme else None
     return {
         "key": entry.key,
-        "source": entry.source,
+        "origin": entry.source,
         "at": entry.at.isoformat(),
         "kind": entry.kind,
         "title": entry.title,
