@@ -15,6 +15,7 @@ v1 = [
     path("", include("registry.api.urls")),
     path("registrant/", include("registry.api.registrant_urls")),
     path("registrant/", include("sharing.api.registrant_urls")),
+    path("registrant/", include("tracker.api.registrant_urls")),
     path("", include("geography.api.urls")),
     path("", include("partners.api.urls")),
     path("", include("sharing.api.urls")),

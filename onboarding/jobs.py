@@ -36,6 +36,7 @@ KNOWN_TASKS = frozenset(
         "partners.tasks.intake_validate",
         "partners.tasks.intake_commit",
         "sharing.tasks.export_run",
+        "tracker.tasks.first_receipt_notify",
     }
 )
 

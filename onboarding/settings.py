@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "dedup",
     "sharing",
     "dashboards",
+    "tracker",
     "demo",
     "shell",
 ]

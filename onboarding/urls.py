@@ -41,5 +41,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("onboarding.api_urls")),
     path("me/", include("sharing.urls_me")),
+    path("me/", include("tracker.urls_me")),
     path("", include("registry.urls")),
 ]

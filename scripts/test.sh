@@ -28,7 +28,7 @@ createdb -h 127.0.0.1 -U postgres "${DATABASE_URL##*/}" 2>/dev/null || true
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 .venv/bin/lint-imports
-.venv/bin/mypy onboarding khmer api geography accounts programmes campaigns registry outreach partners dedup sharing dashboards demo audit outbox shell
+.venv/bin/mypy onboarding khmer api geography accounts programmes campaigns registry outreach partners dedup sharing dashboards demo audit outbox shell tracker
 .venv/bin/python manage.py makemigrations --check --dry-run
 .venv/bin/python manage.py check
 # Two processes, each with its own test database and Redis database (settings); the tests

@@ -140,7 +140,16 @@ class ExportMember(models.Model):
     class Meta:
         verbose_name = _("person in an export")
         verbose_name_plural = _("people in exports")
-        indexes = [models.Index(fields=["person"], name="exportmember_person_idx")]
+        indexes = [
+            # The registrant's tracker (issue 17) reads, per person, the exports that sent
+            # something about them: a delta's unchanged rows (most of a delta's snapshot)
+            # are left out of the index, which keeps it small and each look-up short.
+            models.Index(
+                fields=["person", "job"],
+                name="exportmember_person_sent_idx",
+                condition=~models.Q(change=4),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.job_id}: {self.person_id}"

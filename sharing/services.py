@@ -135,6 +135,9 @@ def export_run(*, job_id: int) -> ExportJob | None:
     job.expires_at = job.finished_at + datetime.timedelta(days=job.programme.retention_days)
     job.save()
     cache.delete(runner.progress_key(job.pk))
+    # The registrant's tracker (a higher app) texts those this programme receives for the
+    # first time; by task name and job id only.
+    enqueue_on_commit("tracker.tasks.first_receipt_notify", job.pk)
     return job
 
 

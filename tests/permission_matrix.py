@@ -154,6 +154,13 @@ PAGES: dict[str, Rule] = {
     "sharing_me:consent": Rule(
         ONLY_REGISTRANT, target="own_person", kwargs={"code": "matrix-programme"}, post_only=True
     ),
+    # The data tracker (issue 17): the registrant's own records only.
+    "tracker_me:tracker": Rule(ONLY_REGISTRANT, target="own_person"),
+    "tracker_me:ask": Rule(ONLY_REGISTRANT, target="own_person"),
+    "tracker_me:withdraw": Rule(
+        ONLY_REGISTRANT, target="own_person", kwargs={"code": "matrix-programme"}
+    ),
+    "tracker_me:notices": Rule(ONLY_REGISTRANT, target="own_person", post_only=True),
     # Unnamed patterns: the old admin addresses redirect into /admin/ (classified there),
     # and the API's catch-all answers a JSON 404 to everyone.
     "": Rule(EVERYONE, skip="redirects and the API's 404: no page of their own"),
@@ -199,6 +206,9 @@ API: dict[str, Rule] = {
     "registrant_records_history_list": Rule(ONLY_REGISTRANT, target="own_person"),
     "registrant_records_programmes_list": Rule(ONLY_REGISTRANT, target="own_person"),
     "registrant_records_leave_create": Rule(ONLY_REGISTRANT, target="own_person"),
+    "registrant_records_tracker_retrieve": Rule(ONLY_REGISTRANT, target="own_person"),
+    "registrant_records_tracker_questions_create": Rule(ONLY_REGISTRANT, target="own_person"),
+    "registrant_records_tracker_notices_update": Rule(ONLY_REGISTRANT, target="own_person"),
     # The programme API (docs/programmes.md): only a key of the programme; another
     # programme's export answers 403.
     "programme_exports_list": Rule(frozenset({PROGRAMME_KEY})),

@@ -63,6 +63,13 @@ SMS_TEMPLATES: dict[str, SmsTemplate] = {
     "registration_confirmed": SmsTemplate(
         _("You are registered. Your registration number is %(number)s.")
     ),
+    # Sent by the tracker (issue 17) once per programme; the name in each line's language.
+    "programme_first_receipt": SmsTemplate(
+        _(
+            "%(programme)s has received your registration details for the first time. "
+            "See who received your data, or stop it, at /me/ on the registration portal."
+        )
+    ),
 }
 
 
@@ -78,8 +85,16 @@ def sms_render(*, template: str, params: dict) -> str:
     lines = []
     for language in LANGUAGES:
         with override(language):
-            lines.append(str(spec.text) % params)
+            lines.append(str(spec.text) % _in_language(params, language))
     return "\n".join(lines)
+
+
+def _in_language(params: dict, language: str) -> dict:
+    """A parameter given in each language (`programme_km`, `programme_en`) fills
+    `%(programme)s` with the value of the line's language."""
+    suffix = f"_{language}"
+    localised = {k[: -len(suffix)]: v for k, v in params.items() if k.endswith(suffix)}
+    return {**params, **localised}
 
 
 def _check_stored_params(*, template: str, params: dict) -> None:
