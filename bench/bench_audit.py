@@ -33,7 +33,7 @@ def main() -> None:
     args = parser.parse_args()
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "onboarding.settings")
-    from bench.support import database_create
+    from bench.support import audit_reads_fill, database_create
 
     database_create(os.environ["DATABASE_URL"])
     import django
@@ -47,28 +47,7 @@ def main() -> None:
     from audit.selectors import person_reads_of
     from audit.services import person_reads_record
 
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM audit_personread")
-        have = cursor.fetchone()[0]
-        if have < args.rows:
-            started = time.perf_counter()
-            step = 1_000_000
-            for low in range(have, args.rows, step):
-                high = min(low + step, args.rows)
-                cursor.execute(
-                    "INSERT INTO audit_personread "
-                    "(at, person_id, user_id, username, roles, scope, kind, view) "
-                    "SELECT timestamptz '2026-01-01' + n * interval '3 seconds', "
-                    "1 + (hashint4(n::int)::bigint & 2147483647) %% %s, 1 + n %% 200, "
-                    "'user' || (1 + n %% 200), ARRAY['branch_staff'], 'branch:1', "
-                    "'api_list', 'v1:registrant-list' FROM generate_series(%s, %s - 1) n",
-                    [args.people, low, high],
-                )
-                print(f"  {high:,} rows", flush=True)
-            cursor.execute("ANALYZE audit_personread")
-            print(f"filled {args.rows - have:,} rows in {time.perf_counter() - started:.0f} s")
-        cursor.execute("SELECT pg_total_relation_size('audit_personread')")
-        size = cursor.fetchone()[0]
+    size = audit_reads_fill(args.rows, args.people)
 
     rng = random.Random(1)
     timings = []

@@ -71,3 +71,32 @@ def village_ids() -> dict[tuple[str, str], int]:
             " JOIN registry_commune c ON c.id = v.commune_id GROUP BY c.code, v.code"
         )
         return {(commune, village): pk for commune, village, pk in cursor.fetchall()}
+
+
+def audit_reads_fill(rows: int, people: int) -> int:
+    """Fill `audit_personread` up to `rows` synthetic staff reads spread over people 1 to
+    `people` (bench_audit, bench_tracker); returns the table's size in bytes."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM audit_personread")
+        have = cursor.fetchone()[0]
+        if have < rows:
+            started = time.perf_counter()
+            step = 1_000_000
+            for low in range(have, rows, step):
+                high = min(low + step, rows)
+                cursor.execute(
+                    "INSERT INTO audit_personread "
+                    "(at, person_id, user_id, username, roles, scope, kind, view) "
+                    "SELECT timestamptz '2026-01-01' + n * interval '3 seconds', "
+                    "1 + (hashint4(n::int)::bigint & 2147483647) %% %s, 1 + n %% 200, "
+                    "'user' || (1 + n %% 200), ARRAY['branch_staff'], 'branch:1', "
+                    "'api_list', 'v1:registrant-list' FROM generate_series(%s, %s - 1) n",
+                    [people, low, high],
+                )
+                print(f"  {high:,} rows", flush=True)
+            cursor.execute("ANALYZE audit_personread")
+            print(f"filled {rows - have:,} rows in {time.perf_counter() - started:.0f} s")
+        cursor.execute("SELECT pg_total_relation_size('audit_personread')")
+        return int(cursor.fetchone()[0])
