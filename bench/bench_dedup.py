@@ -248,8 +248,8 @@ def detect(*, name: str | None) -> dict:
     from django.db import connection
 
     from dedup.engine.blocking import BlockIndex
-    from dedup.engine.engine import keys_refresh_stale, registry_keys
     from dedup.engine.scoring import record_from_keys, score_pair, weights_load
+    from dedup.engine.stored_keys import keys_refresh_stale, registry_keys
 
     started = time.perf_counter()
     refreshed = keys_refresh_stale()
