@@ -146,7 +146,8 @@ def _question(
     groups = list(by)
     if trend:
         groups.append(f"date_trunc('{trend}', period)::date")
-    selects, params = [], []
+    selects: list[str] = []
+    params: list[Any] = []
     for part in period_parts(filters.start, filters.end, trend=trend, today=today):
         cuboid = cuboid_for(needs=needs, grain=part.grain, measure=measure)
         sql_where = ["cuboid = %s"]
