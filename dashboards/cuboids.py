@@ -107,6 +107,26 @@ _LEAN_PROVINCIAL = (
 )
 _LEAN_SHIFT = {ALL: 0, MONTH: 40, DAY: 80}
 
+# Lean cuboids under one filter (id 300 + i by month, 340 + i by day): a view narrowed
+# by one of channel, type of work, sector or sex (over a period, so by month and day)
+# reads the status, that filter and one figure's dimension.
+_ONE_FILTER = ("sex", "channel", "actor_type", "sector")
+_LEAN_FILTERED = (
+    *(
+        ((f, *kept), measure)
+        for f in _ONE_FILTER
+        for kept, measure in (
+            (("age_band",), PEOPLE),
+            (("partner_id", "branch_id"), PEOPLE),
+            (("partner_id", "campaign_id"), PEOPLE),
+            (("province_id",), PEOPLE),
+            (("programme_id",), CONSENTS),
+        )
+    ),
+    *(((f, g), PEOPLE) for i, f in enumerate(_ONE_FILTER) for g in _ONE_FILTER[i + 1 :]),
+)
+_LEAN_FILTERED_SHIFT = {MONTH: 300, DAY: 340}
+
 
 def _lean(grain: str) -> list[Cuboid]:
     shift = _LEAN_SHIFT[grain]
@@ -119,7 +139,13 @@ def _lean(grain: str) -> list[Cuboid]:
         _c(120 + shift + i, grain, "province_id", *kept, measure=measure, base=status)
         for i, (kept, measure) in enumerate(_LEAN_PROVINCIAL)
     ]
-    return national + provincial
+    filtered = []
+    if grain in _LEAN_FILTERED_SHIFT:
+        filtered = [
+            _c(_LEAN_FILTERED_SHIFT[grain] + i, grain, *kept, measure=measure, base=status)
+            for i, (kept, measure) in enumerate(_LEAN_FILTERED)
+        ]
+    return national + provincial + filtered
 
 
 # Smallest first (the order queries try them in): at each grain, the lean ones first.
@@ -127,6 +153,8 @@ CUBOIDS = (
     *_lean(ALL),
     *_coarse(ALL),
     *_lean(MONTH),
+    # The trend by month under the filters, without the area.
+    _c(14, MONTH),
     *_coarse(MONTH),
     *_lean(DAY),
     _c(10, DAY, "partner_id", "branch_id", "staff_id", "campaign_id", base=frozenset({"status"})),
