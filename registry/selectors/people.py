@@ -139,16 +139,14 @@ def person_page(
         moment = _EPOCH + int(match["moment"]) * _MICROSECOND
         after = (moment, int(match["id"]))
     ordered = queryset
-    window = Person.objects.filter(status=Person.Status.ACTIVE)
     if after is not None:
         moment, pk = after
         if direction == "n":
-            beyond = Q(created_at__lt=moment) | Q(created_at=moment, id__lt=pk)
+            ordered = ordered.filter(Q(created_at__lt=moment) | Q(created_at=moment, id__lt=pk))
         else:
-            beyond = Q(created_at__gt=moment) | Q(created_at=moment, id__gt=pk)
-        ordered, window = ordered.filter(beyond), window.filter(beyond)
+            ordered = ordered.filter(Q(created_at__gt=moment) | Q(created_at=moment, id__gt=pk))
     order = ("-created_at", "-id") if direction == "n" else ("created_at", "id")
-    rows = _first_rows(ordered, order, size + 1, searched=searched, window=window)
+    rows = _first_rows(ordered, order, size + 1, searched=searched)
     more = len(rows) > size
     rows = rows[:size]
     if direction == "p":
@@ -162,18 +160,15 @@ def person_page(
     )
 
 
-# A search's page is found whichever way reads fewest rows. The planner cannot choose:
-# it guesses how often a name part occurs (and for two words multiplies the guesses),
-# and a guess ten times off turns a 5 ms page into a second. So, in turn:
-# 1. the registration date's index is walked over the newest PAGE_WINDOW registrants
-#    only: a name that common has a page among them (a registry's table is stored in
-#    the order people registered, so these rows lie together);
-# 2. if not, the matches are found through the search's own indexes (the trigram index
-#    of a name, the index of a number), at most PAGE_PROBE of them: if that is all, the
-#    page is sorted from them;
-# 3. if not, the date's index is walked on until the page is full.
-# Measured at a million registrants (bench/RESULTS.md).
-PAGE_WINDOW = 40_000
+# A search's page is found one of two ways, whichever reads fewer rows. The planner
+# cannot choose between them: it guesses how often a name part occurs (and for two
+# words multiplies the guesses), and a guess ten times off turns a 5 ms page into a
+# second. If at most PAGE_PROBE records match, all of them are found through the search's
+# own indexes (the trigram index of a name, the index of a number) and the page is
+# sorted from them; if more match, they are common, and walking the registration
+# date's index from the newest finds a page of them soon (among a million records,
+# within some 26,000 entries of the index, whose rows lie together: a registry's table
+# is stored in the order people registered). 1,000 measured best at a million.
 PAGE_PROBE = 1000
 # One process: a parallel walk of the index reads far past the page in each worker.
 _SERIAL = {"max_parallel_workers_per_gather": "0"}
@@ -196,28 +191,13 @@ def _planner(**settings: str):
 
 
 def _first_rows(
-    ordered: QuerySet[Person],
-    order: tuple[str, str],
-    limit: int,
-    *,
-    searched: bool,
-    window: QuerySet[Person],
+    ordered: QuerySet[Person], order: tuple[str, str], limit: int, *, searched: bool
 ) -> list[Person]:
     if searched:
-        newest_first = order[0].startswith("-")
-        # Where the newest PAGE_WINDOW active registrants end (the date's index only).
-        edge = window.order_by(order[0]).values_list("created_at", flat=True)[
-            PAGE_WINDOW : PAGE_WINDOW + 1
-        ]
-        inside = Q(created_at__gte=edge) if newest_first else Q(created_at__lte=edge)
-        with _planner(enable_bitmapscan="off", enable_seqscan="off", **_SERIAL):
-            rows = list(ordered.filter(inside).order_by(*order)[:limit])
-        if len(rows) == limit:
-            return rows
         with _planner(enable_seqscan="off", enable_indexscan="off", **_SERIAL):
             probe = list(ordered.order_by().values_list("pk", "created_at")[: PAGE_PROBE + 1])
         if len(probe) <= PAGE_PROBE:
-            probe.sort(key=lambda row: (row[1], row[0]), reverse=newest_first)
+            probe.sort(key=lambda row: (row[1], row[0]), reverse=order[0].startswith("-"))
             chosen = [pk for pk, _at in probe[:limit]]
             return list(ordered.filter(pk__in=chosen).order_by(*order))
         # Many matches: walk the date's index (a bitmap of them all would be sorted).
