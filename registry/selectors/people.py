@@ -66,6 +66,7 @@ def _visible(*, user: User) -> QuerySet[Person]:
 # A name must give at least this many characters: the trigram indexes cannot narrow
 # down fewer, and two letters match a large share of the country.
 NAME_MIN_LENGTH = 3
+TRIGRAM = 3
 _NUMBER_SEPARATORS = re.compile(r"[\s().+-]")
 
 
@@ -81,6 +82,9 @@ def person_search(*, queryset: QuerySet[Person], query: str) -> QuerySet[Person]
     people write it, a 9-digit national ID, or a partner's reference. Words are parts
     of the name, each in the script it is typed in (Khmer or Latin, any case), all of
     them present, in any order: served by the trigram (pg_trgm) indexes on the names.
+    A word of one or two letters matches the start of one of the name's words ("ly"
+    finds Ly Dara and Lyna, not Kimly): only there has the index its trigrams, and
+    anywhere a few letters match most of the country.
     Raises SearchTooShortError for a name part shorter than NAME_MIN_LENGTH.
     """
     text = khmer_digits_to_ascii(clean_text(query or ""))
@@ -102,8 +106,15 @@ def person_search(*, queryset: QuerySet[Person], query: str) -> QuerySet[Person]
         raise SearchTooShortError(text)
     condition = Q()
     for word in words:
-        khmer = any(KHMER_FIRST <= ch <= KHMER_LAST for ch in word)
-        condition &= Q(name_km__icontains=word) if khmer else Q(name_latin__icontains=word)
+        field = "name_km" if any(KHMER_FIRST <= ch <= KHMER_LAST for ch in word) else "name_latin"
+        if len(word) < TRIGRAM:
+            # Too short for a trigram inside a word: matched where one of the name's words
+            # starts (the index has the trigrams of a word's start), not anywhere.
+            condition &= Q(**{f"{field}__istartswith": word}) | Q(
+                **{f"{field}__icontains": f" {word}"}
+            )
+        else:
+            condition &= Q(**{f"{field}__icontains": word})
     return queryset.filter(condition | Q(reference=text))
 
 

@@ -45,6 +45,16 @@ def test_names_in_either_script_in_part_any_case_any_order(people):
     assert found("nobody") == set()
 
 
+def test_a_word_of_one_or_two_letters_matches_where_a_word_of_the_name_starts(people):
+    dara = people["dara"].registration_number
+    assert found("da sok") == {dara}
+    assert found("so da") == {dara}
+    assert found("ដា សុខ") == {dara}
+    # Inside a word, two letters are not enough to narrow the search.
+    assert found("ar sok") == set()
+    assert found("ok dara") == set()
+
+
 def test_numbers_are_looked_up_exactly_in_the_forms_people_write(people):
     dara = people["dara"].registration_number
     assert found("012 345 678") == {dara}
