@@ -104,10 +104,10 @@ def _periods(today: datetime.date) -> list[tuple[datetime.date, datetime.date | 
     ]
 
 
-@pytest.mark.parametrize("province", [None, "12"])
+@pytest.mark.parametrize(("province", "sex"), [(None, ""), ("12", ""), (None, "F")])
 @pytest.mark.parametrize("which", range(5))
 def test_a_period_across_month_boundaries_counts_exactly_the_records(
-    registry_sample, ministry_client, which, province
+    registry_sample, ministry_client, which, province, sex
 ):
     from geography.models import Province
 
@@ -122,6 +122,9 @@ def test_a_period_across_month_boundaries_counts_exactly_the_records(
     if province:
         query["province"] = province
         conditions["province"] = Province.objects.get(code=province).pk
+    if sex:
+        # One filter and a period: the lean cuboids under one filter, by month and day.
+        query["sex"] = conditions["sex"] = sex
     response = ministry_client.get("/dashboard/", query)
     assert response.status_code == 200
     people = _records(**conditions)
