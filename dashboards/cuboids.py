@@ -1,10 +1,13 @@
 """The cuboids: which dimensions each kind of rollup cell keeps, and at which grain.
 
-A query needs some dimensions (its filters, what it breaks down by, the period); it
-reads the first cuboid in `CUBOIDS` (smallest first) that keeps all of them at a grain
-the period allows. Coarse cuboids answer national views from a few thousand cells; the
-fine one (every dimension, by day and village) answers anything, and is read only
-within a small area or a short period, through the index that leads with the area.
+A query needs some dimensions (its filters, what it breaks down by, the period); each
+part of its period (dashboards.figures.period_parts: all time, whole months, edge days)
+reads the first cuboid in `CUBOIDS` (smallest first) that keeps all of them at that
+part's grain. Lean cuboids (the status and one figure's dimension, nationally or by
+province) answer the views of the country or a province from a few hundred cells per
+period; coarse cuboids keep every filter; the fine one (every dimension, by day and
+village) answers anything, and is read only within a small area, through the index
+that leads with the area.
 """
 
 from dataclasses import dataclass
@@ -73,15 +76,95 @@ def _coarse(grain: str) -> list[Cuboid]:
     ]
 
 
-# Smallest first (the order queries try them in).
+# The lean cuboids: only the status and what one figure breaks down by, nationally
+# (id 100 + i) or within a province (id 120 + i), at each grain (+ 0 all time, + 40
+# month, + 80 day). The views people open most (the whole country or one province, a
+# period, no other filter) read a few hundred cells per period from them, where the
+# coarse cuboids, which keep every filter, hold one cell per combination of the filters
+# (close to one per registrant and day at the fine grains).
+_LEAN_NATIONAL = (
+    ((), PEOPLE),
+    (("sex",), PEOPLE),
+    (("channel",), PEOPLE),
+    (("actor_type",), PEOPLE),
+    (("sector",), PEOPLE),
+    (("age_band",), PEOPLE),
+    (("partner_id", "campaign_id"), PEOPLE),
+    (("partner_id", "branch_id"), PEOPLE),
+    (("province_id",), PEOPLE),
+    (("programme_id",), CONSENTS),
+)
+_LEAN_PROVINCIAL = (
+    (("sex",), PEOPLE),
+    (("channel",), PEOPLE),
+    (("actor_type",), PEOPLE),
+    (("sector",), PEOPLE),
+    (("age_band",), PEOPLE),
+    (("partner_id", "campaign_id"), PEOPLE),
+    (("partner_id", "branch_id"), PEOPLE),
+    (("district_id",), PEOPLE),
+    (("programme_id",), CONSENTS),
+)
+_LEAN_SHIFT = {ALL: 0, MONTH: 40, DAY: 80}
+
+# Lean cuboids under one filter (id 300 + i by month, 340 + i by day): a view narrowed
+# by one of channel, type of work, sector or sex (over a period, so by month and day)
+# reads the status, that filter and one figure's dimension.
+_ONE_FILTER = ("sex", "channel", "actor_type", "sector")
+_LEAN_FILTERED = (
+    *(
+        ((f, *kept), measure)
+        for f in _ONE_FILTER
+        for kept, measure in (
+            (("age_band",), PEOPLE),
+            (("partner_id", "branch_id"), PEOPLE),
+            (("partner_id", "campaign_id"), PEOPLE),
+            (("province_id",), PEOPLE),
+            (("programme_id",), CONSENTS),
+        )
+    ),
+    *(((f, g), PEOPLE) for i, f in enumerate(_ONE_FILTER) for g in _ONE_FILTER[i + 1 :]),
+)
+_LEAN_FILTERED_SHIFT = {MONTH: 300, DAY: 340}
+
+
+def _lean(grain: str) -> list[Cuboid]:
+    shift = _LEAN_SHIFT[grain]
+    status = frozenset({"status"})
+    national = [
+        _c(100 + shift + i, grain, *kept, measure=measure, base=status)
+        for i, (kept, measure) in enumerate(_LEAN_NATIONAL)
+    ]
+    provincial = [
+        _c(120 + shift + i, grain, "province_id", *kept, measure=measure, base=status)
+        for i, (kept, measure) in enumerate(_LEAN_PROVINCIAL)
+    ]
+    filtered = []
+    if grain in _LEAN_FILTERED_SHIFT:
+        filtered = [
+            _c(_LEAN_FILTERED_SHIFT[grain] + i, grain, *kept, measure=measure, base=status)
+            for i, (kept, measure) in enumerate(_LEAN_FILTERED)
+        ]
+    return national + provincial + filtered
+
+
+# Smallest first (the order queries try them in): at each grain, the lean ones first.
 CUBOIDS = (
+    *_lean(ALL),
     *_coarse(ALL),
+    *_lean(MONTH),
+    # The trend by month under the filters, without the area.
+    _c(14, MONTH),
     *_coarse(MONTH),
+    *_lean(DAY),
     _c(10, DAY, "partner_id", "branch_id", "staff_id", "campaign_id", base=frozenset({"status"})),
+    # The trend by day or week under the filters, without the area.
+    _c(13, DAY),
     _c(11, DAY, "province_id"),
     _c(12, DAY, base=EVERYTHING),
     _c(22, DAY, "programme_id", measure=CONSENTS, base=EVERYTHING - {"staff_id"}),
 )
+assert len({c.id for c in CUBOIDS}) == len(CUBOIDS)
 
 
 def cuboid_for(*, needs: set[str], grain: str, measure: str = PEOPLE) -> Cuboid:

@@ -99,8 +99,8 @@ def _new_delta(cursor, select: str, params=None) -> None:
     cursor.execute("CREATE TEMP TABLE dash_delta ON COMMIT DROP AS " + select, params)
 
 
-def _apply_delta(cursor) -> None:
-    for cuboid in CUBOIDS:
+def _apply_delta(cursor, cuboids=CUBOIDS) -> None:
+    for cuboid in cuboids:
         cursor.execute(_cell_upsert_sql(cuboid))
     cursor.execute("DELETE FROM dashboards_rollup_cell WHERE n = 0")
 
@@ -161,6 +161,20 @@ def rollups_rebuild() -> int:
         _mark_refreshed(cursor)
         cursor.execute("SELECT count(*) FROM dashboards_person_fact")
         return cursor.fetchone()[0]
+
+
+def rollups_fill(*, cuboid_ids: set[int]) -> None:
+    """Count the cuboids `cuboid_ids` afresh from what every registrant is counted as
+    (PersonFact): for cuboids added to dashboards.cuboids after the rollups were built
+    (a migration calls this), without recounting the others."""
+    cuboids = [c for c in CUBOIDS if c.id in cuboid_ids]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+        cursor.execute(
+            "DELETE FROM dashboards_rollup_cell WHERE cuboid = ANY(%s)", [[c.id for c in cuboids]]
+        )
+        _new_delta(cursor, f"SELECT 1 AS sign, {FACT_COLUMNS} FROM dashboards_person_fact")  # noqa: S608
+        _apply_delta(cursor, cuboids)
 
 
 def _mark_refreshed(cursor) -> None:

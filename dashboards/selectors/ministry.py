@@ -3,7 +3,11 @@
 import datetime
 from dataclasses import dataclass, field
 
+from django.contrib.humanize.templatetags.humanize import intcomma
+from django.template.defaultfilters import floatformat
 from django.utils.functional import Promise as StrPromise
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Campaign
@@ -58,6 +62,23 @@ class Panel:
     @property
     def rows(self) -> list[tuple[Cell, float | None]]:
         return [(cell, self.share(cell)) for cell in self.cells]
+
+    def body(self) -> SafeString:
+        """The table's rows as HTML. Made here, not in a template loop: a national page
+        has some two hundred rows, and the loop cost more than all the page's SQL."""
+        rows = []
+        for cell, share in self.rows:
+            if cell.href:
+                label = format_html('<a href="{}">{}</a>', cell.href, cell.label)
+            else:
+                label = conditional_escape(cell.label)
+            count = cell.shown if cell.hidden else intcomma(cell.n)
+            row = format_html('<tr><td>{}</td><td class="num">{}</td>', label, count)
+            if self.shares:
+                shown = "—" if share is None else f"{floatformat(share, 1)} %"
+                row += format_html('<td class="num">{}</td>', shown)
+            rows.append(row + mark_safe("</tr>"))
+        return mark_safe("".join(rows))  # noqa: S308 (each part escaped above)
 
     def chart_data(self) -> dict:
         return {

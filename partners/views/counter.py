@@ -67,7 +67,12 @@ def branch_home(request: AuthenticatedHttpRequest) -> HttpResponse:
             "n": NAME_MIN_LENGTH
         }
     people = people.select_related("village__commune__district__province", "branch")
-    page = person_page(queryset=people, cursor=source.get("cursor", ""), size=PAGE_SIZE)
+    page = person_page(
+        queryset=people,
+        cursor=source.get("cursor", ""),
+        size=PAGE_SIZE,
+        searched=bool(query.strip()),
+    )
     context = {
         "branches": branch_counts(branches=branch_list_for(user=request.user)),
         "page": page,

@@ -204,6 +204,7 @@ class RegistrantSearch(ApiLanguageMixin, generics.GenericAPIView):
             queryset=people,
             cursor=options.validated_data.get("cursor", ""),
             size=options.validated_data["page_size"],
+            searched=bool(options.validated_data.get("q", "").strip()),
         )
         return Response(
             {

@@ -45,6 +45,16 @@ def test_names_in_either_script_in_part_any_case_any_order(people):
     assert found("nobody") == set()
 
 
+def test_a_word_of_one_or_two_letters_matches_where_a_word_of_the_name_starts(people):
+    dara = people["dara"].registration_number
+    assert found("da sok") == {dara}
+    assert found("so da") == {dara}
+    assert found("ដា សុខ") == {dara}
+    # Inside a word, two letters are not enough to narrow the search.
+    assert found("ar sok") == set()
+    assert found("ok dara") == set()
+
+
 def test_numbers_are_looked_up_exactly_in_the_forms_people_write(people):
     dara = people["dara"].registration_number
     assert found("012 345 678") == {dara}
@@ -158,3 +168,44 @@ def test_api_search_takes_its_terms_in_the_body(client, geography):
         HTTP_AUTHORIZATION=f"Token {other.key}",
     )
     assert refused.status_code == 403
+
+
+@pytest.mark.parametrize("probe", [100, 3])
+def test_a_searched_page_is_the_same_whether_few_or_many_match(geography, monkeypatch, probe):
+    """Few matches: all found through the search's index and sorted; many: the date's
+    index walked. Either way the pages are the matches, newest first, without gaps."""
+    import datetime
+
+    from django.utils import timezone
+
+    from registry.selectors import people as selectors
+
+    monkeypatch.setattr(selectors, "PAGE_PROBE", probe)
+    matching = PersonFactory.create_batch(8, name_latin="Sokha Chan")
+    PersonFactory.create_batch(3, name_latin="Dara Vann")
+    now = timezone.now()
+    for i, person in enumerate(matching):
+        # The first two share a moment: the id decides between them.
+        moment = now - datetime.timedelta(days=max(i, 1))
+        Person.objects.filter(pk=person.pk).update(created_at=moment)
+    searched = person_search(queryset=Person.objects.all(), query="chan sokh")
+    pages, cursor = [], ""
+    while True:
+        page = person_page(queryset=searched, cursor=cursor, size=3, searched=True)
+        pages.append([p.pk for p in page.people])
+        if not page.next_cursor:
+            break
+        cursor = page.next_cursor
+    expected = list(
+        Person.objects.filter(name_latin="Sokha Chan")
+        .order_by("-created_at", "-id")
+        .values_list("pk", flat=True)
+    )
+    assert [pk for ids in pages for pk in ids] == expected
+    assert [len(ids) for ids in pages] == [3, 3, 2]
+    back = person_page(queryset=searched, cursor=page.previous_cursor, size=3, searched=True)
+    assert [p.pk for p in back.people] == pages[1]
+    # The planner settings are back as they were.
+    with connection.cursor() as cursor_:
+        cursor_.execute("SHOW enable_seqscan")
+        assert cursor_.fetchone()[0] == "on"
