@@ -98,14 +98,14 @@ def _window_hit(key: str, rate: str) -> float | None:
     window = int(now // period)
     try:
         count = _count(f"{key}:{window}", timeout=period + 1)
-    except CounterUnavailable as error:
+    except CounterUnavailableError as error:
         # The error's type only: its text may name the key, which holds the client address.
         logger.warning("Rate-limit counter unavailable (%s): request served uncounted", error)
         return None
     return (window + 1) * period - now if count > allowed else None
 
 
-class CounterUnavailable(Exception):
+class CounterUnavailableError(Exception):
     """The cache holding the counters did not answer."""
 
 
@@ -122,7 +122,7 @@ def _count(key: str, *, timeout: int) -> int:
         try:
             return pipeline.execute()[0]
         except RedisError as error:
-            raise CounterUnavailable(type(error).__name__) from error
+            raise CounterUnavailableError(type(error).__name__) from error
     try:
         return backend.incr(key)
     except ValueError:  # the window's first request
