@@ -255,6 +255,9 @@ def idempotent(handler):
             refuse=refuse,
         )
 
+    # Read by the schema (api/schema.py): the header and its answers are documented on
+    # the operations that honour it, and only there.
+    wrapped.honours_idempotency_key = True  # type: ignore[attr-defined]
     return wrapped
 
 

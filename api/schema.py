@@ -26,10 +26,15 @@ IDEMPOTENCY_KEY = OpenApiParameter(
 
 
 class ApiAutoSchema(AutoSchema):
+    def _honours_idempotency_key(self) -> bool:
+        """The handler is wrapped by api.idempotency.idempotent. Other POSTs (a search, the
+        sign-in steps) take no key: a key sent there is not read, so not documented."""
+        handler = getattr(self.view, self.method.lower(), None)
+        return getattr(handler, "honours_idempotency_key", False)
+
     def get_override_parameters(self):
         parameters = [*super().get_override_parameters(), ACCEPT_LANGUAGE]
-        # Sign-in steps have no caller to remember a key for (registry.api.registrant_views).
-        if self.method == "POST" and not getattr(self.view, "idempotency_key_ignored", False):
+        if self._honours_idempotency_key():
             parameters.append(IDEMPOTENCY_KEY)
         return parameters
 
@@ -37,14 +42,22 @@ class ApiAutoSchema(AutoSchema):
         """Answers every operation of a kind gives, whether or not its view lists them:
         a paginated list also answers 400 (a `page` or `page_size` that is not a whole
         number in range) and 404 (a page past the last); a POST answers 400 for an
-        Idempotency-Key that breaks its rules. All in the error shape."""
+        Idempotency-Key that breaks its rules; an operation that reads credentials
+        answers 401 to missing, invalid or the wrong kind of credentials (a registrant
+        token on the staff API, a staff token on the registrant API). All in the error
+        shape."""
         responses = super()._get_response_bodies(direction)
         implied = {}
+        if getattr(self.view, "authentication_classes", None):
+            implied["401"] = "No credentials, invalid ones, or the wrong kind for this API."
         if self.method == "GET" and self._is_list_view() and self._get_paginator():
             implied["400"] = "Invalid input: `error.fields` names each field's problems."
             implied["404"] = "Not found, or outside your scope; or a page past the last one."
         if self.method == "POST":
             implied["400"] = "Invalid input (or Idempotency-Key): see `error.code`, `error.fields`."
+        if self._honours_idempotency_key():
+            implied["409"] = "An `Idempotency-Key` request still running (Retry-After)."
+            implied["422"] = "The `Idempotency-Key` was already used for a different request."
         if not set(implied) - set(responses):
             return responses
         from api.serializers import ErrorSerializer  # DRF imports this module early

@@ -25,3 +25,14 @@ class ErrorBodySerializer(serializers.Serializer):
 @extend_schema_serializer(component_name="Error")
 class ErrorSerializer(serializers.Serializer):
     error = ErrorBodySerializer()
+
+
+class StrictCharField(serializers.CharField):
+    """Text only, as the schema says: DRF's CharField turns a number or a boolean into
+    text; this one refuses it (for opaque values a client can only have been given as
+    text, such as a page cursor)."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)

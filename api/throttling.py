@@ -15,17 +15,28 @@ in the window as one cached list, read and written back whole on each request (6
 timestamps pickled twice per request at 600/min), and lose counts when two workers
 update the list at once; an atomic counter has neither problem. The price is that a
 client may spend two windows' worth across a boundary, which these limits tolerate.
+
+When the cache cannot be reached (Redis down or not answering within its socket
+timeout, settings.CACHES), the limits **fail open**: the request is served uncounted and
+a warning is logged. These limits spread load fairly; what guards secrets is counted in
+PostgreSQL (phone codes, the sign-in lockout), and a registration must not be refused
+because the counters are gone (it is saved, and its tasks kept in the outbox). Counting
+resumes as soon as Redis answers again.
 """
 
+import logging
 import time
 from typing import cast
 
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import RedisError
 from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle
 
 from api.client_address import client_address
+
+logger = logging.getLogger(__name__)
 
 
 class WindowThrottle(BaseThrottle):
@@ -80,12 +91,22 @@ def address_rate_wait(request, *, scope: str, rate: str) -> float | None:
 
 def _window_hit(key: str, rate: str) -> float | None:
     """Count one request under `key` in the current window of `rate`; the seconds left in
-    the window when the count is over the rate, else None."""
+    the window when the count is over the rate, else None (also when the counter cannot
+    be reached: fail open, see the module's docstring)."""
     allowed, period = _parse_rate(rate)
     now = time.time()
     window = int(now // period)
-    count = _count(f"{key}:{window}", timeout=period + 1)
+    try:
+        count = _count(f"{key}:{window}", timeout=period + 1)
+    except CounterUnavailableError as error:
+        # The error's type only: its text may name the key, which holds the client address.
+        logger.warning("Rate-limit counter unavailable (%s): request served uncounted", error)
+        return None
     return (window + 1) * period - now if count > allowed else None
+
+
+class CounterUnavailableError(Exception):
+    """The cache holding the counters did not answer."""
 
 
 def _count(key: str, *, timeout: int) -> int:
@@ -98,7 +119,10 @@ def _count(key: str, *, timeout: int) -> int:
         pipeline = client.pipeline(transaction=False)
         pipeline.incr(full_key)
         pipeline.expire(full_key, timeout, nx=True)
-        return pipeline.execute()[0]
+        try:
+            return pipeline.execute()[0]
+        except RedisError as error:
+            raise CounterUnavailableError(type(error).__name__) from error
     try:
         return backend.incr(key)
     except ValueError:  # the window's first request

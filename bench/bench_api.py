@@ -134,7 +134,9 @@ def _redis_clean(url: str) -> None:
 
     client = redis.Redis.from_url(url)
     keys = [*client.scan_iter("onboarding:*"), *client.scan_iter("_kombu.*")]
-    keys += [k for k in (b"celery", b"unacked", b"unacked_index") if client.exists(k)]
+    # Every queue (onboarding.settings CELERY_TASK_QUEUES): the confirmations go to "sms".
+    queues = (b"celery", b"sms", b"bulk", b"unacked", b"unacked_index")
+    keys += [k for k in queues if client.exists(k)]
     if keys:
         client.delete(*keys)
 

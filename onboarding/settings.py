@@ -146,6 +146,12 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "onboarding",
+            # A Redis that hangs must not hang requests: the rate limits fail open when
+            # it does not answer in time (api/throttling.py).
+            "OPTIONS": {
+                "socket_connect_timeout": env.float("REDIS_CACHE_TIMEOUT", default=1.0),
+                "socket_timeout": env.float("REDIS_CACHE_TIMEOUT", default=1.0),
+            },
         }
     }
 else:

@@ -79,6 +79,7 @@ def clerk(branch):
 OWN_PROCESSES = (
     "tests/test_celery_worker.py",
     "tests/test_faults.py",
+    "tests/test_campaign_day.py",
     "tests/test_outbox.py",
     "tests/test_backup.py",
     "tests/test_log_hygiene.py",

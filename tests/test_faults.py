@@ -234,3 +234,73 @@ def _connects(url: str) -> bool:
     except OSError:
         return False
     return True
+
+
+@pytest.fixture
+def redis_cache(settings):
+    """The rate-limit counters in a private Redis that the test stops and starts."""
+    server = RedisServer()
+    server.start()
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": server.url,
+            "KEY_PREFIX": "fault",
+            "OPTIONS": {"socket_connect_timeout": 1.0, "socket_timeout": 1.0},
+        }
+    }
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def test_rate_limits_fail_open_while_redis_is_down_and_count_again_when_it_returns(
+    geography, redis_cache, settings, client, caplog
+):
+    rates = {"anon": "2/min", "user": "2/min", "registrant_create": "2/min"}
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], **rates},
+    }
+    settings.VERIFY_RATE_LIMIT = "2/min"
+    api = client_for(user_with_role(Role.BRANCH_STAFF, branch=BranchFactory()))
+
+    def answers(reference_prefix: str) -> dict[str, list[int]]:
+        creates = [
+            api.post(
+                "/api/v1/registrants/",
+                registrant_body(reference=f"{reference_prefix}-{n}", phone=f"012 555 00{n}"),
+            ).status_code
+            for n in range(3)
+        ]
+        return {
+            "create": creates,
+            "list": [api.get("/api/v1/registrants/").status_code for _ in range(3)],
+            "anonymous": [client.get("/api/schema/").status_code for _ in range(3)],
+            "verify": [client.get("/verify/1234567890/").status_code for _ in range(3)],
+        }
+
+    # Counted while Redis answers: the third of each is refused.
+    up = answers("UP")
+    assert up["create"] == [201, 201, 429]
+    assert up["list"] == [200, 200, 429]
+    assert up["anonymous"] == [200, 200, 429]
+    assert up["verify"][2] == 429
+
+    # Redis really stopped: every request is served (fail open), none is a 500.
+    redis_cache.stop()
+    caplog.clear()
+    down = answers("DOWN")
+    assert down["create"] == [201, 201, 201]
+    assert down["list"] == [200, 200, 200]
+    assert down["anonymous"] == [200, 200, 200]
+    assert 429 not in down["verify"] and 500 not in down["verify"]
+    assert Person.objects.filter(reference__startswith="DOWN-").count() == 3
+    assert "Rate-limit counter unavailable" in caplog.text
+
+    # Back: counting starts again (the counters were lost with the server's memory).
+    redis_cache.start()
+    again = answers("AGAIN")
+    assert again["create"] == [201, 201, 429]
+    assert again["list"] == [200, 200, 429]

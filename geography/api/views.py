@@ -20,6 +20,13 @@ from geography.selectors import (
     village_list,
     village_search,
 )
+from khmer.text import clean_text
+
+
+def _parameter(request, name: str) -> str:
+    """A query parameter as text fit for a query (no NUL or other control characters,
+    which PostgreSQL would refuse with a server error)."""
+    return clean_text(request.query_params.get(name, ""))
 
 
 def _parameter_required(name: str) -> ValidationError:
@@ -49,7 +56,7 @@ class DistrictList(ApiLanguageMixin, generics.ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return District.objects.none()
-        code = self.request.query_params.get("province", "").strip()
+        code = _parameter(self.request, "province")
         if not code:
             raise _parameter_required("province")
         province = Province.objects.filter(code=code).first()
@@ -71,7 +78,7 @@ class CommuneList(ApiLanguageMixin, generics.ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Commune.objects.none()
-        code = self.request.query_params.get("district", "").strip()
+        code = _parameter(self.request, "district")
         if not code:
             raise _parameter_required("district")
         district = District.objects.filter(code=code).first()
@@ -99,9 +106,8 @@ class VillageList(ApiLanguageMixin, generics.ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Village.objects.none()
-        params = self.request.query_params
-        code = params.get("commune", "").strip()
-        query = params.get("q", "").strip()
+        code = _parameter(self.request, "commune")
+        query = _parameter(self.request, "q")
         if code:
             commune = Commune.objects.filter(code=code).first()
             return village_list(commune_id=commune.pk if commune else None).select_related(

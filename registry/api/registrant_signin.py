@@ -44,7 +44,6 @@ class PublicView(ApiLanguageMixin, APIView):
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
-    idempotency_key_ignored = True
 
 
 class SignedInView(ApiLanguageMixin, APIView):
@@ -146,8 +145,6 @@ class TokenRefresh(PublicView):
 
 @extend_schema(tags=[TAG])
 class TokenRevoke(SignedInView):
-    idempotency_key_ignored = True
-
     @extend_schema(
         summary="Sign out: end this sign-in",
         description="The access and refresh tokens stop working at once.",

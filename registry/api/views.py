@@ -21,6 +21,7 @@ from accounts.selectors import user_assignments, user_roles
 from api.base import ApiLanguageMixin, error_responses
 from api.errors import ApiError, field_error, validation_error_from_django
 from api.idempotency import idempotent
+from api.serializers import StrictCharField
 from api.throttling import ScopedThrottle
 from audit.models import ReadKind
 from audit.web import request_reads_record
@@ -149,14 +150,14 @@ class RegistrantListCreate(ApiLanguageMixin, generics.GenericAPIView):
 
 
 class RegistrantSearchSerializer(serializers.Serializer):
-    q = serializers.CharField(
+    q = StrictCharField(
         required=False,
         allow_blank=True,
         max_length=100,
         help_text="Registration number, phone, national ID, partner reference, or parts of "
         "the name in Khmer or Latin letters (at least 3 letters, any order).",
     )
-    cursor = serializers.CharField(
+    cursor = StrictCharField(
         required=False,
         allow_blank=True,
         max_length=64,
@@ -188,9 +189,10 @@ class RegistrantSearch(ApiLanguageMixin, generics.GenericAPIView):
         responses={200: RegistrantSearchPage, **error_responses(400, 401, 403, 429)},
     )
     def post(self, request):
-        body = request.data if isinstance(request.data, Mapping) else {}
-        options = RegistrantSearchSerializer(data=body)
+        # A body that is not an object (a list, a number) is refused here, not read as {}.
+        options = RegistrantSearchSerializer(data=request.data)
         options.is_valid(raise_exception=True)
+        body = request.data
         include_inactive = bool(body.get("status"))
         filters = {k: v for k, v in body.items() if k not in ("q", "cursor", "page_size")}
         filterset = RegistrantFilter(

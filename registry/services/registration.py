@@ -58,7 +58,14 @@ def registration_submit(
         entered_by=entered_by,
         branch=branch,
     )
-    return Person.objects.get(pk=person_id), created
+    person = Person.objects.get(pk=person_id)
+    if created:
+        # Saved with the village and branch in hand (the village read with its commune,
+        # district and province): the caller shows them without reading each again.
+        person.village = data.village
+        if branch is not None:
+            person.branch = branch
+    return person, created
 
 
 def _store_evidence(upload: UploadedFile) -> str:

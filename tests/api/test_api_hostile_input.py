@@ -69,3 +69,23 @@ def test_a_nul_byte_in_the_branch_search_is_ignored(client):
     found = client.get("/branch/", {"q": "Sok\x00 Dara"})
     assert found.status_code == 200
     assert person.registration_number in found.content.decode()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/geography/districts/?province=1%002",
+        "/api/v1/geography/communes/?district=12%0001",
+        "/api/v1/geography/villages/?commune=V%C3%81%00",
+        "/api/v1/geography/villages/?q=Ph%00um",
+    ],
+)
+def test_a_nul_byte_in_a_gazetteer_look_up_is_answered(ministry_api, path):
+    # Found by the fuzzer with the registrant token (issue 15): a 500 from PostgreSQL.
+    assert ministry_api.get(path).status_code == 200
+
+
+@pytest.mark.parametrize("body", [[None, None], {"cursor": 0}, {"q": 12345}])
+def test_a_search_body_of_the_wrong_shape_is_refused(ministry_api, body):
+    response = ministry_api.post(f"{URL}search/", body, format="json")
+    assert response.status_code == 400

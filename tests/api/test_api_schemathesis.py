@@ -7,8 +7,9 @@ Run alone with `pytest -m schemathesis`. The number of examples per operation is
 (SCHEMATHESIS_EXAMPLES, default 25) so the suite stays quick; raise it for a deeper run:
 `SCHEMATHESIS_EXAMPLES=500 pytest -m schemathesis`.
 
-Each example is sent once per entry of AUTHS: add the registrant app's token there (a
-fixture name giving the request headers) and every operation is fuzzed as that caller too.
+Each example is sent once per entry of AUTHS (a fixture name giving the request
+headers): as branch staff with their API token, and as a registrant with the mobile
+app's access token, so every operation is fuzzed as both callers.
 """
 
 import os
@@ -33,7 +34,11 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from accounts.models import Role
+from registry.models import PhoneCode
+from registry.services.phone_codes import phone_code_send
+from registry.services.registrant_tokens import registrant_token_sign_in
 from tests.factories import BranchFactory, PersonFactory, user_with_role
+from tests.sms import last_code
 
 pytestmark = [pytest.mark.schemathesis, pytest.mark.django_db]
 
@@ -47,7 +52,7 @@ CHECKS = [
     negative_data_rejection,
 ]
 # Who calls: a name and the fixture giving its request headers.
-AUTHS = {"staff": "staff_token_headers"}
+AUTHS = {"staff": "staff_token_headers", "registrant": "registrant_token_headers"}
 
 
 @pytest.fixture(autouse=True)
@@ -70,6 +75,18 @@ def staff_token_headers(db) -> dict[str, str]:
     PersonFactory(branch=branch)  # something to list, read and change
     token = Token.objects.create(user=staff)
     return {"Authorization": f"Token {token.key}"}
+
+
+@pytest.fixture
+def registrant_token_headers(db) -> dict[str, str]:
+    """Signed in as the app is (a code sent to the phone, then tokens), with a record to
+    read. Through the services: the test client would reconnect the signals that close
+    the test's connection (connection_kept_between_requests)."""
+    phone = "+85512345678"
+    PersonFactory(phone=phone)
+    sent = phone_code_send(phone=phone, purpose=PhoneCode.Purpose.SIGN_IN)
+    tokens = registrant_token_sign_in(phone=phone, code_id=sent.pk, code=last_code(phone))
+    return {"Authorization": f"Bearer {tokens.access}"}
 
 
 @pytest.fixture
