@@ -479,6 +479,9 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": 60},
     },
 }
+# No broker, so no beat (the demo on its embedded database): the dashboard pages recount
+# what changed since the last count before they answer.
+DASHBOARD_REFRESH_ON_VIEW = env.bool("DASHBOARD_REFRESH_ON_VIEW", default=not REDIS_URL)
 # How long what is kept only for a while is kept, in days (sessions: SESSION_COOKIE_AGE;
 # Idempotency-Key answers: API_IDEMPOTENCY_TTL).
 RETENTION_PHONE_CODE_DAYS = env.int("RETENTION_PHONE_CODE_DAYS", default=2)

@@ -18,6 +18,7 @@ from wcwidth import wcswidth
 from accounts.models import Role, User
 from accounts.services import user_create_with_role
 from campaigns.models import Campaign, Event
+from dashboards.services import rollups_refresh
 from geography.models import Province, Village
 from geography.services import geography_load
 from partners.models import Branch, Partner
@@ -80,6 +81,7 @@ class Command(BaseCommand):
             campaign = self._campaign(users[Role.CAMPAIGN_ORGANISER])
         created = self._registrants(registrants, seed, branches, campaign, users)
         created += self._pairs_for_review(branches[0], users[Role.BRANCH_STAFF])
+        rollups_refresh()  # the dashboards count the demo's people at once
         self._print_credentials(users, created)
 
     def _programmes(self) -> dict[str, Programme]:
