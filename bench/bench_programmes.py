@@ -179,7 +179,7 @@ def export() -> dict:
     columns = ", ".join(f"coalesce({COLUMN_SQL[c]}, '')" for c in job.columns).replace(
         "%(tz)s", f"'{time_zone()}'"
     )
-    plain = f"SELECT {columns} FROM registry_person p{PLACES}"  # noqa: S608 - our SQL
+    plain = f"SELECT {columns} FROM registry_person{PLACES}"  # noqa: S608 - our SQL
     target = exports_root() / "plain-copy.csv"
     started = time.perf_counter()
     raw = connection.connection

@@ -78,6 +78,9 @@ class ExportJob(models.Model):
     file_name = models.CharField(_("file"), max_length=200, blank=True)
     expires_at = models.DateTimeField(_("deleted after"), null=True, blank=True)
     error = models.CharField(_("why it failed"), max_length=30, blank=True)
+    # A fingerprint of the gazetteer (villages and the codes above them) the job read: a
+    # delta compares only the changed people while it is the same (sharing.exports.delta).
+    gazetteer = models.CharField(max_length=32, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -109,10 +112,17 @@ class ExportJob(models.Model):
 
 
 class ExportMember(models.Model):
-    """One person in one export job: the snapshot a delta compares with, and the record
-    of which exports included a person (indexed by person for the registrant's tracker).
+    """One person in one export job: who each export included (indexed by person for the
+    registrant's tracker; `sharing.selectors.export_inclusions_of` lists them) and what
+    it sent, from which a delta computes what changed.
 
-    Written set-based by the export's own statement. `digests` holds a 64-bit hash of
+    A full export records everyone it sent (SENT); a delta only the people it lists (NEW,
+    CHANGED, REMOVED). What a programme was last sent is therefore, per person, the row of
+    the newest job in the chain of exports ending with the base (a delta's `base`, back
+    to a full export or a first delta): `sharing.exports.delta`. Jobs of before
+    2026-12-02 also hold UNCHANGED rows (a delta then wrote a whole snapshot).
+
+    Written set-based by the export's own statements. `digests` holds a 64-bit hash of
     each exported column's value, in the job's column order, so a delta can name the
     columns that changed without keeping the values themselves.
     """
@@ -122,6 +132,7 @@ class ExportMember(models.Model):
         NEW = 1, _("New")
         CHANGED = 2, _("Changed")
         REMOVED = 3, _("Removed")
+        # No longer written (older deltas recorded everyone they compared).
         UNCHANGED = 4, _("Unchanged (not in the file)")
 
     pk = models.CompositePrimaryKey("job", "person")

@@ -6,7 +6,7 @@ from accounts.models import Role, User
 from accounts.selectors import user_assignments, user_roles
 from programmes.models import EligibilityRule, Programme
 from programmes.rules import Criteria
-from sharing.models import ExportJob
+from sharing.models import ExportJob, ExportMember
 
 
 def programme_criteria(programme: Programme) -> Criteria:
@@ -42,3 +42,14 @@ def export_jobs_visible_to(*, user: User) -> QuerySet[ExportJob]:
 def export_job_downloadable_by(*, job: ExportJob, user: User) -> bool:
     """Only the programme's own officers and administrators download its files."""
     return programme_managed_by(programme=job.programme, user=user)
+
+
+def export_inclusions_of(*, person_id: int) -> QuerySet[ExportMember]:
+    """Each export or delta that included the person (sent, new, changed or removed),
+    newest first, with its job and programme: by the index on ExportMember.person."""
+    return (
+        ExportMember.objects.filter(person_id=person_id)
+        .exclude(change=ExportMember.Change.UNCHANGED)
+        .select_related("job", "job__programme")
+        .order_by("-job__created_at", "-job_id")
+    )

@@ -40,6 +40,7 @@ class Written:
     rows: int
     sha256: str
     size: int
+    gazetteer: str = ""
 
 
 def composed(sql: str, params: dict | list | tuple) -> str:
