@@ -46,7 +46,8 @@ class ExportJob(models.Model):
     # What ran: the rule's criteria and the columns, as they were when the job was asked.
     criteria = models.JSONField(_("criteria"), default=dict)
     columns = ArrayField(models.CharField(max_length=30), verbose_name=_("columns"))
-    # A delta compares with this job's people (the programme's previous export).
+    # What the job is compared with: the programme's previous export (a delta lists the
+    # differences, a full export records them). None: everyone is new.
     base = models.ForeignKey(
         "self",
         on_delete=models.SET_NULL,
@@ -112,19 +113,18 @@ class ExportJob(models.Model):
 
 
 class ExportMember(models.Model):
-    """One person in one export job: who each export included (indexed by person for the
-    registrant's tracker; `sharing.selectors.export_inclusions_of` lists them) and what
-    it sent, from which a delta computes what changed.
+    """One person in one export job, recorded when the job differs for them from its
+    base (the programme's previous export): NEW, CHANGED (with the new digests) or
+    REMOVED. A job without a base records everyone it sent; jobs of before 2026-12-02
+    recorded everyone they sent (SENT) or compared (UNCHANGED).
 
-    A full export records everyone it sent (SENT); a delta only the people it lists (NEW,
-    CHANGED, REMOVED). What a programme was last sent is therefore, per person, the row of
-    the newest job in the chain of exports ending with the base (a delta's `base`, back
-    to a full export or a first delta): `sharing.exports.delta`. Jobs of before
-    2026-12-02 also hold UNCHANGED rows (a delta then wrote a whole snapshot).
+    What a programme was last sent is, per person, the row of the newest job in the chain
+    of bases (sharing.exports.delta), so an export writes rows in proportion to the
+    changes, not to the programme. Indexed by person: `sharing.selectors.
+    export_inclusions_of` lists the exports and deltas that included a person.
 
-    Written set-based by the export's own statements. `digests` holds a 64-bit hash of
-    each exported column's value, in the job's column order, so a delta can name the
-    columns that changed without keeping the values themselves.
+    `digests` holds a 64-bit hash of each exported column's value, in the job's column
+    order, so a delta can name the columns that changed without keeping the values.
     """
 
     class Change(models.IntegerChoices):

@@ -18,7 +18,7 @@ from programmes.rules import Criteria, criteria_errors
 from sharing.eligibility import consent_gate, eligible_people, no_jit, selection_where
 from sharing.exports import runner
 from sharing.exports.delta import delta_plan, gazetteer_digest
-from sharing.exports.sql import delta_sql, full_members_sql, full_rows_sql, time_zone
+from sharing.exports.sql import delta_sql, full_rows_sql, members_sql, time_zone
 from sharing.models import ExportDownload, ExportJob, ExportMember
 from sharing.selectors import export_job_downloadable_by, programme_criteria
 
@@ -59,16 +59,18 @@ def export_request(
     if errors:
         raise ValidationError(errors)
     base = None
-    if kind == ExportJob.Kind.DELTA:
+    if kind in (ExportJob.Kind.FULL, ExportJob.Kind.DELTA):
+        # What the job is compared with: a delta lists the differences, a full export
+        # records only them (ExportMember; sharing.exports.delta).
         earlier = ExportJob.objects.filter(
             programme=programme,
             status__in=[ExportJob.Status.DONE, ExportJob.Status.EXPIRED],
             kind__in=[ExportJob.Kind.FULL, ExportJob.Kind.DELTA],
         )
-        if since is not None:
+        if since is not None and kind == ExportJob.Kind.DELTA:
             earlier = earlier.filter(started_at__lte=since)
         base = earlier.order_by("-started_at", "-pk").first()
-    else:
+    if kind != ExportJob.Kind.DELTA:
         selected = consent_gate(eligible_people(criteria=criteria), programme=programme)
         if not selected.exists():
             raise ValidationError(
@@ -113,11 +115,7 @@ def export_run(*, job_id: int) -> ExportJob | None:
         job.started_at = job.heartbeat_at = now
         # The progress bar's total: a full export's people (one count); a delta's rows are
         # known only when it is done.
-        job.rows_expected = (
-            0
-            if job.kind == ExportJob.Kind.DELTA
-            else _people(job, criteria).count()
-        )
+        job.rows_expected = _rows_expected(job, criteria)
         job.save(update_fields=["status", "started_at", "heartbeat_at", "rows_expected"])
     if job.file_format == ExportJob.Format.XLSX and job.rows_expected > runner.XLSX_MAX_ROWS:
         return _fail(job, "too_many_rows")
@@ -150,6 +148,29 @@ def export_run(*, job_id: int) -> ExportJob | None:
     return job
 
 
+def _rows_expected(job: ExportJob, criteria: Criteria) -> int:
+    """The progress bar's total: a delta's rows are known only when it is done; a full
+    export has about as many as the programme's previous full list of the same rule (an
+    estimate: the bar stops at 99 % until the file is whole), else they are counted."""
+    if job.kind == ExportJob.Kind.DELTA:
+        return 0
+    if job.kind == ExportJob.Kind.FULL:
+        previous = (
+            ExportJob.objects.filter(
+                programme=job.programme_id,
+                kind=ExportJob.Kind.FULL,
+                status__in=[ExportJob.Status.DONE, ExportJob.Status.EXPIRED],
+                criteria=job.criteria,
+            )
+            .order_by("-started_at", "-pk")
+            .values_list("row_count", flat=True)
+            .first()
+        )
+        if previous:
+            return previous
+    return _people(job, criteria).count()
+
+
 def _people(job: ExportJob, criteria: Criteria):
     """The job's people: eligible on the day it started AND consenting."""
     on = timezone.localdate(job.started_at)
@@ -171,23 +192,22 @@ def _write(job: ExportJob, criteria: Criteria, partial: Path) -> runner.Written:
     where = _selection_where(job, criteria)
     neutralise = job.file_format == ExportJob.Format.CSV
     params: dict = {"job": job.pk, "tz": time_zone(), "programme": job.programme_id}
+    plan = delta_plan(job=job, criteria=criteria)
+    base = job.base
+    same_columns = base is None or list(base.columns) == list(job.columns)
+    params.update(chain=plan.chain, codes=list(job.columns))
     if job.kind == ExportJob.Kind.DELTA:
-        plan = delta_plan(job=job, criteria=criteria)
-        base = job.base
         statement = delta_sql(
-            job.columns,
-            where,
-            neutralise=neutralise,
-            same_columns=base is None or list(base.columns) == list(job.columns),
-            scoped=plan.scoped,
+            job.columns, where, neutralise=neutralise, same_columns=same_columns, scoped=plan.scoped
         )
-        params.update(chain=plan.chain, codes=list(job.columns))
         header = runner.delta_header(job.columns)
     else:
-        # Who is sent, set-based, then the file's rows in registration-number order:
-        # two statements over the same snapshot (REPEATABLE READ, export_run).
+        # What changed since the base (ExportMember), then the file's rows in
+        # registration-number order: two statements over the same snapshot (REPEATABLE
+        # READ, export_run).
+        record = members_sql(job.columns, where, same_columns=same_columns, scoped=plan.scoped)
         with connection.cursor() as cursor:
-            cursor.execute(runner.composed(full_members_sql(job.columns, where), params))
+            cursor.execute(runner.composed(record, params))
         statement = full_rows_sql(job.columns, where, neutralise=neutralise)
         header = list(job.columns)
     composed = runner.composed(statement, params)

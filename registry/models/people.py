@@ -154,7 +154,15 @@ class Person(models.Model):
             # bound here, not in the table.
             models.Index(
                 fields=["village"],
-                include=["actor_type", "sector", "sex", "date_of_birth", "created_at", "channel"],
+                include=[
+                    "id",
+                    "actor_type",
+                    "sector",
+                    "sex",
+                    "date_of_birth",
+                    "created_at",
+                    "channel",
+                ],
                 name="person_eligibility_idx",
                 condition=models.Q(status="active"),
             ),

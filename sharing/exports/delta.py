@@ -1,7 +1,9 @@
-"""Which people a delta compares: only those that can have changed since its base.
+"""Which people an export compares with its base: only those that can have changed.
 
-What a programme was last sent is, per person, the ExportMember row of the newest job in
-the base's chain (the base, its own base, … back to a full export or a first delta).
+A delta lists, and a full export records (its file holds everyone), the differences
+with the programme's previous export, its `base`. What a programme was last sent is, per
+person, the ExportMember row of the newest job in the base's chain (the base, its own
+base, … back to a job without one, which recorded everyone as new).
 Everyone else is unchanged unless something moved them, and each such thing leaves a
 trace found through an index:
 
@@ -12,8 +14,7 @@ trace found through an index:
 - an age bound of the rule crossed between the base's day and today (rules counted on
   today's date): the dates of birth between the two bounds, `person_eligibility_idx`.
 
-The rest cannot be traced that way, so the delta compares everyone (as a full export
-would) when the rule or the columns differ from the base's, when the gazetteer changed
+The rest cannot be traced that way, so the job compares everyone when the rule or the columns differ from the base's, when the gazetteer changed
 (codes and areas), or when the rule reads work (enterprise size, seasonal months).
 Times are taken `MARGIN` before the base started: a change committed just after the base
 read its snapshot, but stamped just before, is compared again (compared twice, it is
@@ -123,7 +124,7 @@ def delta_plan(*, job: ExportJob, criteria: Criteria) -> DeltaPlan:
     )
     for n, (after, up_to) in enumerate(windows):
         parts.append(
-            "SELECT id FROM registry_person WHERE status = 'active'"
+            "SELECT id FROM registry_person WHERE status = 'active'"  # noqa: S608 - names ours, values bound
             f" AND date_of_birth > %(after{n})s AND date_of_birth <= %(up_to{n})s"
         )
         params[f"after{n}"] = after
@@ -137,8 +138,7 @@ def delta_plan(*, job: ExportJob, criteria: Criteria) -> DeltaPlan:
             " ON COMMIT DROP"
         )
         cursor.execute(
-            f"INSERT INTO {CANDIDATES_TABLE} (person_id) "  # noqa: S608 - our SQL, values bound
-            + " UNION ".join(parts),
+            f"INSERT INTO {CANDIDATES_TABLE} (person_id) " + " UNION ".join(parts),
             params,
         )
         found = cursor.rowcount

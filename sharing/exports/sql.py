@@ -111,17 +111,7 @@ def full_rows_sql(columns: list[str], where: str, *, neutralise: bool) -> str:
     cells = ", ".join(_cell(code, _value(code), neutralise=neutralise) for code in columns)
     return (
         f"SELECT {cells} FROM registry_person{PLACES}"  # noqa: S608 - column SQL is ours, values are bound
-        f" WHERE {where} ORDER BY {P}.registration_number"
-    )
-
-
-def full_members_sql(columns: list[str], where: str) -> str:
-    """Who the full export sent, with the digests of what it sent (set-based, in the same
-    snapshot as the file's rows). Parameters: %(job)s, %(tz)s."""
-    return (
-        "INSERT INTO sharing_exportmember (job_id, person_id, change, digests)"  # noqa: S608 - column SQL is ours
-        f" SELECT %(job)s, {P}.id, 0, {_digests(columns)} FROM registry_person{PLACES}"
-        f" WHERE {where}"
+        f' WHERE {where} ORDER BY {P}.registration_number COLLATE "C"'
     )
 
 
@@ -141,44 +131,26 @@ END"""
 CANDIDATES_TABLE = "sharing_delta_candidates"
 
 
-def delta_sql(
-    columns: list[str], where: str, *, neutralise: bool, same_columns: bool, scoped: bool
-) -> str:
-    """One statement: compare the people selected now with the base's state (what the
-    chain of exports ending with the base job sent last), record the people that changed
-    (ExportMember: new, changed, removed, with their digests) and read their rows.
+def _comparison(columns: list[str], where: str, *, same_columns: bool, scoped: bool) -> str:
+    """The CTEs cur (the people selected now, with their values and digests), base (what
+    the base's chain sent last, per person) and diff (who is new, changed, removed or
+    unchanged: change 1, 2, 3, 4).
 
     `scoped`: only the people of the temporary CANDIDATES_TABLE are compared (the others
-    cannot have changed); otherwise everyone, selected now or sent before.
-
-    Parameters: %(job)s, %(chain)s (the base's chain of job ids, newest first),
-    %(programme)s, %(tz)s, %(codes)s (the column codes)."""
+    cannot have changed); otherwise everyone, selected now or sent before."""
     values = ", ".join(_value(code) for code in columns)
-    # The key column (first) is written once, in the leading columns, for removals too.
-    cells = ", ".join(
-        _cell(code, f"diff.vals[{index}]", neutralise=neutralise)
-        for index, code in enumerate(columns, start=1)
-        if index > 1
-    )
     changed = (
         "CASE WHEN cur.digests = base.digests THEN 4 ELSE 2 END"
         if same_columns
         else "2"  # the columns themselves changed: every row is sent again
     )
-    changed_columns = (
-        "array_to_string(ARRAY(SELECT (%(codes)s::text[])[i]"
-        " FROM generate_subscripts(diff.new_d, 1) i"
-        " WHERE diff.old_d IS NULL OR diff.new_d[i] IS DISTINCT FROM diff.old_d[i]), ' ')"
-    )
-    number = "coalesce(diff.number, p.registration_number)"
     if scoped:
         people = f"{CANDIDATES_TABLE} k JOIN registry_person ON {P}.id = k.person_id{PLACES}"
         sent = f"sharing_exportmember m JOIN {CANDIDATES_TABLE} k ON k.person_id = m.person_id"
     else:
         people = f"registry_person{PLACES}"
         sent = "sharing_exportmember m"
-    return f"""
-WITH RECURSIVE cur AS MATERIALIZED (
+    return f"""cur AS MATERIALIZED (
   SELECT {P}.id AS person_id, {P}.registration_number AS number,
          ARRAY[{values}]::text[] AS vals, {_digests(columns)} AS digests
   FROM {people}
@@ -199,11 +171,47 @@ diff AS MATERIALIZED (
               WHEN cur.person_id IS NULL THEN 3
               ELSE {changed} END AS change
   FROM cur FULL OUTER JOIN base ON base.person_id = cur.person_id
-),
-ins AS (
-  INSERT INTO sharing_exportmember (job_id, person_id, change, digests)
-  SELECT %(job)s, person_id, change, new_d FROM diff WHERE change <> 4
-),
+)"""  # noqa: S608 - column SQL is ours, values are bound
+
+
+_RECORD = """INSERT INTO sharing_exportmember (job_id, person_id, change, digests)
+  SELECT %(job)s, person_id, change, new_d FROM diff WHERE change <> 4"""
+
+
+def members_sql(columns: list[str], where: str, *, same_columns: bool, scoped: bool) -> str:
+    """A full export's record of what changed since its base (ExportMember rows of the
+    people new, changed or removed), in the same snapshot as the file's rows.
+
+    Parameters: %(job)s, %(chain)s (the base's chain of job ids, newest first), %(tz)s."""
+    comparison = _comparison(columns, where, same_columns=same_columns, scoped=scoped)
+    return f"WITH {comparison}\n{_RECORD}"
+
+
+def delta_sql(
+    columns: list[str], where: str, *, neutralise: bool, same_columns: bool, scoped: bool
+) -> str:
+    """One statement: compare the people selected now with the base's state (what the
+    chain of exports ending with the base job sent last), record the people that changed
+    (ExportMember: new, changed, removed, with their digests) and read their rows.
+
+    Parameters: %(job)s, %(chain)s (the base's chain of job ids, newest first),
+    %(programme)s, %(tz)s, %(codes)s (the column codes)."""
+    comparison = _comparison(columns, where, same_columns=same_columns, scoped=scoped)
+    # The key column (first) is written once, in the leading columns, for removals too.
+    cells = ", ".join(
+        _cell(code, f"diff.vals[{index}]", neutralise=neutralise)
+        for index, code in enumerate(columns, start=1)
+        if index > 1
+    )
+    changed_columns = (
+        "array_to_string(ARRAY(SELECT (%(codes)s::text[])[i]"
+        " FROM generate_subscripts(diff.new_d, 1) i"
+        " WHERE diff.old_d IS NULL OR diff.new_d[i] IS DISTINCT FROM diff.old_d[i]), ' ')"
+    )
+    number = "coalesce(diff.number, p.registration_number)"
+    return f"""
+WITH RECURSIVE {comparison},
+ins AS ({_RECORD}),
 chain (start_id, id, next_id, depth) AS (
   SELECT q.id, q.id, q.merged_into_id, 0 FROM registry_person q
   JOIN diff ON diff.person_id = q.id AND diff.change = 3
