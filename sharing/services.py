@@ -205,7 +205,13 @@ def _write(job: ExportJob, criteria: Criteria, partial: Path) -> runner.Written:
         # What changed since the base (ExportMember), then the file's rows in
         # registration-number order: two statements over the same snapshot (REPEATABLE
         # READ, export_run).
-        record = members_sql(job.columns, where, same_columns=same_columns, scoped=plan.scoped)
+        record = members_sql(
+            job.columns,
+            where,
+            same_columns=same_columns,
+            scoped=plan.scoped,
+            base=bool(plan.chain),
+        )
         with connection.cursor() as cursor:
             cursor.execute(runner.composed(record, params))
         statement = full_rows_sql(job.columns, where, neutralise=neutralise)

@@ -131,14 +131,18 @@ END"""
 CANDIDATES_TABLE = "sharing_delta_candidates"
 
 
-def _comparison(columns: list[str], where: str, *, same_columns: bool, scoped: bool) -> str:
+def _comparison(
+    columns: list[str], where: str, *, same_columns: bool, scoped: bool, values: bool = True
+) -> str:
     """The CTEs cur (the people selected now, with their values and digests), base (what
     the base's chain sent last, per person) and diff (who is new, changed, removed or
     unchanged: change 1, 2, 3, 4).
 
     `scoped`: only the people of the temporary CANDIDATES_TABLE are compared (the others
     cannot have changed); otherwise everyone, selected now or sent before."""
-    values = ", ".join(_value(code) for code in columns)
+    vals = (
+        "ARRAY[" + ", ".join(_value(code) for code in columns) + "]::text[]" if values else "NULL"
+    )
     changed = (
         "CASE WHEN cur.digests = base.digests THEN 4 ELSE 2 END"
         if same_columns
@@ -152,7 +156,7 @@ def _comparison(columns: list[str], where: str, *, same_columns: bool, scoped: b
         sent = "sharing_exportmember m"
     return f"""cur AS MATERIALIZED (
   SELECT {P}.id AS person_id, {P}.registration_number AS number,
-         ARRAY[{values}]::text[] AS vals, {_digests(columns)} AS digests
+         {vals} AS vals, {_digests(columns)} AS digests
   FROM {people}
   WHERE {where}
 ),
@@ -178,12 +182,21 @@ _RECORD = """INSERT INTO sharing_exportmember (job_id, person_id, change, digest
   SELECT %(job)s, person_id, change, new_d FROM diff WHERE change <> 4"""
 
 
-def members_sql(columns: list[str], where: str, *, same_columns: bool, scoped: bool) -> str:
+def members_sql(
+    columns: list[str], where: str, *, same_columns: bool, scoped: bool, base: bool
+) -> str:
     """A full export's record of what changed since its base (ExportMember rows of the
-    people new, changed or removed), in the same snapshot as the file's rows.
+    people new, changed or removed), in the same snapshot as the file's rows; without a
+    base (`base` false), everyone, as new.
 
     Parameters: %(job)s, %(chain)s (the base's chain of job ids, newest first), %(tz)s."""
-    comparison = _comparison(columns, where, same_columns=same_columns, scoped=scoped)
+    if not base:
+        return (
+            "INSERT INTO sharing_exportmember (job_id, person_id, change, digests)"  # noqa: S608 - column SQL is ours, values are bound
+            f" SELECT %(job)s, {P}.id, 1, {_digests(columns)} FROM registry_person{PLACES}"
+            f" WHERE {where}"
+        )
+    comparison = _comparison(columns, where, same_columns=same_columns, scoped=scoped, values=False)
     return f"WITH {comparison}\n{_RECORD}"
 
 
