@@ -62,7 +62,7 @@ def _copy_chunks(statement: str) -> Iterator[bytes | memoryview]:
         # LOCAL: the export runs in a transaction (services.export_run).
         cursor.execute("SET LOCAL jit = off")
         # Rows are sorted by registration number: in memory rather than on disk, where it fits.
-        cursor.execute("SET LOCAL work_mem = '128MB'")
+        cursor.execute("SET LOCAL work_mem = '256MB'")
         with cursor.copy(f"COPY ({statement}) TO STDOUT (FORMAT csv)") as copy:
             # One chunk is one row (libpq's COPY protocol), so rows are counted by chunk,
             # never by line ends (a quoted value may hold one).

@@ -150,10 +150,20 @@ def _comparison(
     )
     if scoped:
         people = f"{CANDIDATES_TABLE} k JOIN registry_person ON {P}.id = k.person_id{PLACES}"
-        sent = f"sharing_exportmember m JOIN {CANDIDATES_TABLE} k ON k.person_id = m.person_id"
+        # Each candidate's rows, by the index on person (a few per person), never the
+        # chain's (a million for a first export).
+        last_sent = f"""SELECT k.person_id, last.change, last.digests FROM {CANDIDATES_TABLE} k
+    CROSS JOIN LATERAL (
+      SELECT m.change, m.digests FROM sharing_exportmember m
+      WHERE m.person_id = k.person_id AND m.job_id = ANY(%(chain)s::bigint[])
+      ORDER BY array_position(%(chain)s::bigint[], m.job_id) LIMIT 1
+    ) last"""  # noqa: S608 - our names, values bound
     else:
         people = f"registry_person{PLACES}"
-        sent = "sharing_exportmember m"
+        last_sent = """SELECT DISTINCT ON (m.person_id) m.person_id, m.change, m.digests
+    FROM sharing_exportmember m
+    WHERE m.job_id = ANY(%(chain)s::bigint[])
+    ORDER BY m.person_id, array_position(%(chain)s::bigint[], m.job_id)"""
     return f"""cur AS MATERIALIZED (
   SELECT {P}.id AS person_id, {P}.registration_number AS number,
          {vals} AS vals, {_digests(columns)} AS digests
@@ -162,11 +172,8 @@ def _comparison(
 ),
 base AS MATERIALIZED (
   SELECT person_id, digests FROM (
-    SELECT DISTINCT ON (m.person_id) m.person_id, m.change, m.digests
-    FROM {sent}
-    WHERE m.job_id = ANY(%(chain)s::bigint[])
-    ORDER BY m.person_id, array_position(%(chain)s::bigint[], m.job_id)
-  ) last WHERE change <> 3
+    {last_sent}
+  ) sent WHERE change <> 3
 ),
 diff AS MATERIALIZED (
   SELECT coalesce(cur.person_id, base.person_id) AS person_id, cur.number, cur.vals,
@@ -247,7 +254,12 @@ SELECT CASE diff.change WHEN 1 THEN 'new' WHEN 2 THEN 'changed' ELSE 'removed' E
             THEN coalesce(survivor.registration_number, '') ELSE '' END,
        {cells}
 FROM diff
-LEFT JOIN registry_person p ON p.id = diff.person_id AND diff.change = 3
+-- The removed people's records, one index probe each (OFFSET 0 keeps it a probe: the
+-- planner cannot tell how few they are and would hash the whole table).
+LEFT JOIN LATERAL (
+  SELECT q.id, q.status, q.registration_number FROM registry_person q
+  WHERE q.id = diff.person_id AND diff.change = 3 OFFSET 0
+) p ON true
 LEFT JOIN survivor ON survivor.start_id = diff.person_id
 WHERE diff.change <> 4
 ORDER BY {number}
