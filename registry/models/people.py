@@ -150,8 +150,7 @@ class Person(models.Model):
             ),
             # Programme eligibility (sharing.eligibility): the live count of a rule reads
             # the active people of its villages and their rule columns from this index
-            # alone (index-only), and a delta finds the people whose age crossed a rule's
-            # bound here, not in the table.
+            # alone (index-only scan).
             models.Index(
                 fields=["village"],
                 include=[

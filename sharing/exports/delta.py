@@ -12,7 +12,8 @@ trace found through an index:
 - a consent to the programme given or withdrawn: `consent_prog_given_idx`,
   `consent_prog_withdrawn_idx`;
 - an age bound of the rule crossed between the base's day and today (rules counted on
-  today's date): the dates of birth between the two bounds, `person_eligibility_idx`.
+  today's date): the active people born between the two bounds (no index on the date of
+  birth: one scan, ≈ 0.2 s at a million, once the day has changed since the base).
 
 The rest cannot be traced that way, so the job compares everyone when the rule or the columns differ from the base's, when the gazetteer changed
 (codes and areas), or when the rule reads work (enterprise size, seasonal months).
