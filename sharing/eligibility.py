@@ -132,20 +132,23 @@ def eligibility_count(
 
     The consent is a left join on the one consent in force per person and programme
     (registry's `consent_one_active_per_programme`): one index-only probe per selected
-    person, where an IN list would first read every consent of the programme. The
-    eligibility itself reads `person_eligibility_idx` (index-only) for rules on the
-    indexed columns."""
+    person, where an IN list would first read every consent of the programme; the people
+    are sorted by id first, so the probes walk that index in order (half the time of
+    probing in village order). The eligibility itself reads `person_eligibility_idx`
+    (index-only) for rules on the indexed columns."""
     where, params = selection_where(eligible_people(criteria=criteria, on=on))
     sql = (
-        "SELECT count(*), count(k.person_id) FROM registry_person"  # noqa: S608 - the WHERE is Django's, values bound
-        " LEFT JOIN registry_consent k ON k.person_id = registry_person.id"
+        "SELECT count(*), count(k.person_id) FROM ("  # noqa: S608 - the WHERE is Django's, values bound
+        f"SELECT registry_person.id FROM registry_person WHERE {where}"
+        # OFFSET 0: the sort stays below the join.
+        " ORDER BY registry_person.id OFFSET 0) s"
+        " LEFT JOIN registry_consent k ON k.person_id = s.id"
         " AND k.programme_id = %s AND k.withdrawn_at IS NULL"
-        f" WHERE {where}"
     )
     with transaction.atomic():
         no_jit()
         with connection.cursor() as cursor:
-            cursor.execute(sql, [programme.pk, *params])
+            cursor.execute(sql, [*params, programme.pk])
             eligible, consenting_ = cursor.fetchone()
     return EligibilityCount(eligible=eligible, consenting=consenting_)
 
