@@ -9,7 +9,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import connection, transaction
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from geography.models import Commune, District, Province, Village
@@ -18,7 +18,7 @@ from programmes.rules import Criteria
 from registry.models import Consent, Employment, Person
 
 
-def _years_before(day: datetime.date, years: int) -> datetime.date:
+def years_before(day: datetime.date, years: int) -> datetime.date:
     """The same day `years` earlier; 29 February becomes the 28th in a common year."""
     try:
         return day.replace(year=day.year - years)
@@ -61,9 +61,9 @@ def eligible_people(*, criteria: Criteria, on: datetime.date | None = None) -> Q
         people = people.filter(sex=c.sex)
     day = c.age_on or on or timezone.localdate()
     if c.age_min is not None:
-        people = people.filter(date_of_birth__lte=_years_before(day, c.age_min))
+        people = people.filter(date_of_birth__lte=years_before(day, c.age_min))
     if c.age_max is not None:
-        people = people.filter(date_of_birth__gt=_years_before(day, c.age_max + 1))
+        people = people.filter(date_of_birth__gt=years_before(day, c.age_max + 1))
     if c.area_codes:
         villages = Village.objects.filter(area_filter(c.area_codes)).values("pk")
         people = people.filter(village_id__in=villages)
@@ -128,13 +128,39 @@ class EligibilityCount:
 def eligibility_count(
     *, criteria: Criteria, programme: Programme, on: datetime.date | None = None
 ) -> EligibilityCount:
-    """How many people the criteria select, and how many of them consented (one query)."""
+    """How many people the criteria select, and how many of them consented (one query).
+
+    The consent is a left join on the one consent in force per person and programme
+    (registry's `consent_one_active_per_programme`): one index-only probe per selected
+    person, where an IN list would first read every consent of the programme; the people
+    are sorted by id first, so the probes walk that index in order (half the time of
+    probing in village order). The eligibility itself reads `person_eligibility_idx`
+    (index-only) for rules on the indexed columns."""
+    where, params = selection_where(eligible_people(criteria=criteria, on=on))
+    sql = (
+        "SELECT count(*), count(k.person_id) FROM ("  # noqa: S608 - the WHERE is Django's, values bound
+        f"SELECT registry_person.id FROM registry_person WHERE {where}"
+        # OFFSET 0: the sort stays below the join.
+        " ORDER BY registry_person.id OFFSET 0) s"
+        " LEFT JOIN registry_consent k ON k.person_id = s.id"
+        " AND k.programme_id = %s AND k.withdrawn_at IS NULL"
+    )
     with transaction.atomic():
         no_jit()
-        totals = eligible_people(criteria=criteria, on=on).aggregate(
-            eligible=Count("pk"), consenting=Count("pk", filter=consenting(programme))
-        )
-    return EligibilityCount(eligible=totals["eligible"], consenting=totals["consenting"])
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*params, programme.pk])
+            eligible, consenting_ = cursor.fetchone()
+    return EligibilityCount(eligible=eligible, consenting=consenting_)
+
+
+def selection_where(people: QuerySet[Person]) -> tuple[str, tuple]:
+    """The WHERE clause (and its parameters) of a selection of `eligible_people`, over
+    the table named "registry_person": the exports and counts put it in their own
+    statements, so the person table is read once, never joined to itself."""
+    query = people.query
+    compiler = query.get_compiler(using=people.db)
+    sql, params = compiler.compile(query.where)
+    return sql, tuple(params)
 
 
 def no_jit() -> None:

@@ -46,7 +46,8 @@ class ExportJob(models.Model):
     # What ran: the rule's criteria and the columns, as they were when the job was asked.
     criteria = models.JSONField(_("criteria"), default=dict)
     columns = ArrayField(models.CharField(max_length=30), verbose_name=_("columns"))
-    # A delta compares with this job's people (the programme's previous export).
+    # What the job is compared with: the programme's previous export (a delta lists the
+    # differences, a full export records them). None: everyone is new.
     base = models.ForeignKey(
         "self",
         on_delete=models.SET_NULL,
@@ -78,6 +79,9 @@ class ExportJob(models.Model):
     file_name = models.CharField(_("file"), max_length=200, blank=True)
     expires_at = models.DateTimeField(_("deleted after"), null=True, blank=True)
     error = models.CharField(_("why it failed"), max_length=30, blank=True)
+    # A fingerprint of the gazetteer (villages and the codes above them) the job read: a
+    # delta compares only the changed people while it is the same (sharing.exports.delta).
+    gazetteer = models.CharField(max_length=32, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -109,12 +113,18 @@ class ExportJob(models.Model):
 
 
 class ExportMember(models.Model):
-    """One person in one export job: the snapshot a delta compares with, and the record
-    of which exports included a person (indexed by person for the registrant's tracker).
+    """One person in one export job, recorded when the job differs for them from its
+    base (the programme's previous export): NEW, CHANGED (with the new digests) or
+    REMOVED. A job without a base records everyone it sent; jobs of before 2026-12-02
+    recorded everyone they sent (SENT) or compared (UNCHANGED).
 
-    Written set-based by the export's own statement. `digests` holds a 64-bit hash of
-    each exported column's value, in the job's column order, so a delta can name the
-    columns that changed without keeping the values themselves.
+    What a programme was last sent is, per person, the row of the newest job in the chain
+    of bases (sharing.exports.delta), so an export writes rows in proportion to the
+    changes, not to the programme. Indexed by person: `sharing.selectors.
+    export_inclusions_of` lists the exports and deltas that included a person.
+
+    `digests` holds a 64-bit hash of each exported column's value, in the job's column
+    order, so a delta can name the columns that changed without keeping the values.
     """
 
     class Change(models.IntegerChoices):
@@ -122,6 +132,7 @@ class ExportMember(models.Model):
         NEW = 1, _("New")
         CHANGED = 2, _("Changed")
         REMOVED = 3, _("Removed")
+        # No longer written (older deltas recorded everyone they compared).
         UNCHANGED = 4, _("Unchanged (not in the file)")
 
     pk = models.CompositePrimaryKey("job", "person")

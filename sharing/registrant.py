@@ -9,7 +9,7 @@ from programmes.columns import EXPORT_COLUMNS, columns_ordered
 from programmes.models import Programme
 from registry.models import Consent, Person
 from sharing.eligibility import eligible_people
-from sharing.exports.sql import current_rows_sql, time_zone
+from sharing.exports.sql import person_values_sql, time_zone
 from sharing.selectors import programme_criteria
 
 
@@ -53,10 +53,8 @@ def programmes_for_person(*, person: Person) -> list[ProgrammeForPerson]:
 
 
 def _values(*, person: Person, columns: list[str]) -> list[str]:
-    sql = current_rows_sql(columns, "%(person)s")
     with connection.cursor() as cursor:
-        statement = f"SELECT vals FROM ({sql}) AS one"  # noqa: S608 - our column SQL, bound values
-        cursor.execute(statement, {"person": person.pk, "tz": time_zone()})
+        cursor.execute(person_values_sql(columns), {"person": person.pk, "tz": time_zone()})
         row = cursor.fetchone()
     return list(row[0]) if row else [""] * len(columns)
 

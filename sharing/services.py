@@ -6,7 +6,7 @@ from pathlib import Path
 
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -15,9 +15,10 @@ from onboarding.jobs import enqueue_on_commit
 from programmes.columns import columns_ordered
 from programmes.models import Programme
 from programmes.rules import Criteria, criteria_errors
-from sharing.eligibility import consent_gate, eligibility_count, eligible_people
+from sharing.eligibility import consent_gate, eligible_people, no_jit, selection_where
 from sharing.exports import runner
-from sharing.exports.sql import delta_sql, full_export_sql, time_zone
+from sharing.exports.delta import delta_plan, gazetteer_digest
+from sharing.exports.sql import delta_sql, full_rows_sql, members_sql, time_zone
 from sharing.models import ExportDownload, ExportJob, ExportMember
 from sharing.selectors import export_job_downloadable_by, programme_criteria
 
@@ -58,16 +59,18 @@ def export_request(
     if errors:
         raise ValidationError(errors)
     base = None
-    if kind == ExportJob.Kind.DELTA:
+    if kind in (ExportJob.Kind.FULL, ExportJob.Kind.DELTA):
+        # What the job is compared with: a delta lists the differences, a full export
+        # records only them (ExportMember; sharing.exports.delta).
         earlier = ExportJob.objects.filter(
             programme=programme,
             status__in=[ExportJob.Status.DONE, ExportJob.Status.EXPIRED],
             kind__in=[ExportJob.Kind.FULL, ExportJob.Kind.DELTA],
         )
-        if since is not None:
+        if since is not None and kind == ExportJob.Kind.DELTA:
             earlier = earlier.filter(started_at__lte=since)
         base = earlier.order_by("-started_at", "-pk").first()
-    else:
+    if kind != ExportJob.Kind.DELTA:
         selected = consent_gate(eligible_people(criteria=criteria), programme=programme)
         if not selected.exists():
             raise ValidationError(
@@ -110,14 +113,20 @@ def export_run(*, job_id: int) -> ExportJob | None:
         criteria = Criteria.from_dict(job.criteria)
         job.status = ExportJob.Status.RUNNING
         job.started_at = job.heartbeat_at = now
-        job.rows_expected = eligibility_count(
-            criteria=criteria, programme=job.programme, on=timezone.localdate(now)
-        ).consenting
+        # The progress bar's total: a full export's people (one count); a delta's rows are
+        # known only when it is done.
+        job.rows_expected = _rows_expected(job, criteria)
         job.save(update_fields=["status", "started_at", "heartbeat_at", "rows_expected"])
     if job.file_format == ExportJob.Format.XLSX and job.rows_expected > runner.XLSX_MAX_ROWS:
         return _fail(job, "too_many_rows")
     try:
+        outermost = not connection.in_atomic_block
         with transaction.atomic():
+            if outermost:
+                # The file and the record of who was in it (ExportMember), written by
+                # separate statements, see the same instant.
+                with connection.cursor() as cursor:
+                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
             written = _write(job, criteria, partial)
     except Exception:
         # No personal data in the log: the job id and the exception type only.
@@ -132,6 +141,7 @@ def export_run(*, job_id: int) -> ExportJob | None:
     job.sha256 = written.sha256
     job.size = written.size
     job.file_name = str(final.relative_to(runner.exports_root()))
+    job.gazetteer = written.gazetteer
     job.expires_at = job.finished_at + datetime.timedelta(days=job.programme.retention_days)
     job.save()
     cache.delete(runner.progress_key(job.pk))
@@ -141,35 +151,79 @@ def export_run(*, job_id: int) -> ExportJob | None:
     return job
 
 
-def _selection_sql(job: ExportJob, criteria: Criteria) -> str:
-    """The SQL (parameters bound) of the job's people: eligible AND consenting."""
+def _rows_expected(job: ExportJob, criteria: Criteria) -> int:
+    """The progress bar's total: a delta's rows are known only when it is done; a full
+    export has about as many as the programme's previous full list of the same rule (an
+    estimate: the bar stops at 99 % until the file is whole), else they are counted."""
+    if job.kind == ExportJob.Kind.DELTA:
+        return 0
+    if job.kind == ExportJob.Kind.FULL:
+        previous = (
+            ExportJob.objects.filter(
+                programme=job.programme_id,
+                kind=ExportJob.Kind.FULL,
+                status__in=[ExportJob.Status.DONE, ExportJob.Status.EXPIRED],
+                criteria=job.criteria,
+            )
+            .order_by("-started_at", "-pk")
+            .values_list("row_count", flat=True)
+            .first()
+        )
+        if previous:
+            return previous
+    return _people(job, criteria).count()
+
+
+def _people(job: ExportJob, criteria: Criteria):
+    """The job's people: eligible on the day it started AND consenting."""
     on = timezone.localdate(job.started_at)
-    people = consent_gate(eligible_people(criteria=criteria, on=on), programme=job.programme)
-    sql, params = people.order_by().values("pk").query.sql_with_params()
+    return consent_gate(eligible_people(criteria=criteria, on=on), programme=job.programme)
+
+
+def _selection_where(job: ExportJob, criteria: Criteria) -> str:
+    """The WHERE clause (parameters bound) of the job's people, over "registry_person"."""
+    where, params = selection_where(_people(job, criteria))
     # Embedded in a statement with named parameters: its own % signs are escaped.
-    return runner.composed(sql, params).replace("%", "%%")
+    return runner.composed(where, params).replace("%", "%%")
 
 
 def _write(job: ExportJob, criteria: Criteria, partial: Path) -> runner.Written:
-    selection = _selection_sql(job, criteria)
+    """The job's file and its ExportMember rows, in the caller's transaction."""
+    no_jit()
+    gazetteer = gazetteer_digest()
+    job.gazetteer = gazetteer  # a delta compares it with its base's
+    where = _selection_where(job, criteria)
     neutralise = job.file_format == ExportJob.Format.CSV
     params: dict = {"job": job.pk, "tz": time_zone(), "programme": job.programme_id}
+    plan = delta_plan(job=job, criteria=criteria)
+    base = job.base
+    same_columns = base is None or list(base.columns) == list(job.columns)
+    params.update(chain=plan.chain, codes=list(job.columns))
     if job.kind == ExportJob.Kind.DELTA:
-        base = job.base
         statement = delta_sql(
-            job.columns,
-            selection,
-            neutralise=neutralise,
-            same_columns=base is None or list(base.columns) == list(job.columns),
+            job.columns, where, neutralise=neutralise, same_columns=same_columns, scoped=plan.scoped
         )
-        params.update(base=base.pk if base else None, codes=list(job.columns))
         header = runner.delta_header(job.columns)
     else:
-        statement = full_export_sql(job.columns, selection, neutralise=neutralise)
+        # What changed since the base (ExportMember), then the file's rows in
+        # registration-number order: two statements over the same snapshot (REPEATABLE
+        # READ, export_run).
+        record = members_sql(
+            job.columns,
+            where,
+            same_columns=same_columns,
+            scoped=plan.scoped,
+            base=bool(plan.chain),
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(runner.composed(record, params))
+        statement = full_rows_sql(job.columns, where, neutralise=neutralise)
         header = list(job.columns)
     composed = runner.composed(statement, params)
     writer = runner.write_csv if neutralise else runner.write_xlsx
-    return writer(statement=composed, header=header, target=partial, job_id=job.pk)
+    written = writer(statement=composed, header=header, target=partial, job_id=job.pk)
+    written.gazetteer = gazetteer
+    return written
 
 
 def _fail(job: ExportJob, reason: str) -> ExportJob:

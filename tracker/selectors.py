@@ -4,7 +4,8 @@ Three sources, each indexed by person:
 
 - `audit.PersonRead` (staff opened the full record): index (person_id, at);
 - `sharing.ExportMember` joined to its published `ExportJob` (a programme received the
-  record): index on person, then the job by primary key;
+  record): index on person, then along the jobs based on those (a job records only
+  who changed since its base; the others it carries over);
 - `registry.PersonChange` (registration, corrections, consent changes, merges): index
   (person, -at).
 
@@ -29,6 +30,7 @@ from django.utils.translation import gettext_lazy
 from audit.models import PersonRead
 from registry.models import Person, PersonChange
 from sharing.models import ExportJob, ExportMember
+from sharing.selectors import export_inclusions_of
 from tracker.entries import CHANGE, EXPORT, READ, SOURCE_CODES, SOURCE_NAMES, Entry, entries_of
 
 PAGE_SIZE = 20
@@ -117,6 +119,9 @@ def _sql() -> str:
     people = Person._meta.db_table
     # A literal, so the planner matches the partial index exportmember_person_sent_idx.
     unchanged = int(ExportMember.Change.UNCHANGED)
+    removed = int(ExportMember.Change.REMOVED)
+    sent_ = int(ExportMember.Change.SENT)
+    delta = ExportJob.Kind.DELTA.value
     done = ", ".join(f"'{s}'" for s in (ExportJob.Status.DONE, ExportJob.Status.EXPIRED))
     after = "(%(at)s, %(source)s, %(id)s)"
     # Our table names and constants only; every value is a bound parameter.
@@ -127,6 +132,25 @@ def _sql() -> str:
       SELECT %(person)s::bigint
       UNION
       SELECT p.id FROM {people} p JOIN records ON p.merged_into_id = records.pid
+    ),
+    sent(pid, job_id, change, own) AS (
+      -- An export job records only the people that changed since its base (the
+      -- programme's previous export; sharing.exports): the record's own rows, by the
+      -- partial index on person (OFFSET 0: never a hash join over every row) ...
+      SELECT one.pid, m.job_id, m.change, true
+      FROM records AS one
+      CROSS JOIN LATERAL (
+        SELECT m.job_id, m.change FROM {members} m
+        WHERE m.person_id = one.pid AND m.change <> {unchanged} OFFSET 0) m
+      UNION ALL
+      -- ... then, along the jobs based on those, where the person did not change: the
+      -- state carried (sent, or removed), as sharing.selectors.export_inclusions_of.
+      SELECT s.pid, j.id, (CASE WHEN s.change = {removed} THEN {removed} ELSE {sent_} END)::smallint,
+             false
+      FROM sent s
+      JOIN {jobs} j ON j.base_id = s.job_id
+      WHERE NOT EXISTS (
+        SELECT 1 FROM {members} m2 WHERE m2.job_id = j.id AND m2.person_id = s.pid)
     )
     SELECT src, at, id, person_id, kind, roles, scope, programme_id, columns, changes,
            actor_id, channel, change
@@ -142,22 +166,16 @@ def _sql() -> str:
            AND (r.at, {READ}, r.id) < {after}
          ORDER BY r.at DESC, r.id DESC LIMIT %(n)s) r)
       UNION ALL
-      (SELECT DISTINCT ON (j.finished_at, j.id) {EXPORT}, j.finished_at, j.id, m.person_id,
+      (SELECT DISTINCT ON (j.finished_at, j.id) {EXPORT}, j.finished_at, j.id, s.pid,
               j.kind::text, NULL, NULL, j.programme_id, j.columns::text[], NULL, NULL, '',
-              m.change::smallint
-       FROM records AS one
-       -- Per record by the partial index (OFFSET 0: never flattened into a hash join
-       -- over every member row), then each job by its primary key (LIMIT 1 keeps it a
-       -- nested loop): never a scan of the snapshots or of every job.
-       CROSS JOIN LATERAL (
-         SELECT * FROM {members} m
-         WHERE m.person_id = one.pid AND m.change <> {unchanged} OFFSET 0) m
-       CROSS JOIN LATERAL (
-         SELECT * FROM {jobs} j
-         WHERE j.id = m.job_id AND j.status IN ({done}) AND j.finished_at <= %(at)s
-           AND (j.finished_at, {EXPORT}, j.id) < {after}
-         LIMIT 1) j
-       ORDER BY j.finished_at DESC, j.id DESC, m.person_id LIMIT %(n)s)
+              s.change::smallint
+       FROM sent s
+       JOIN {jobs} j ON j.id = s.job_id
+       WHERE j.status IN ({done}) AND j.finished_at <= %(at)s
+         AND (j.finished_at, {EXPORT}, j.id) < {after}
+         -- A delta lists the people it names; a full list, everyone it was sent with.
+         AND CASE WHEN j.kind = '{delta}' THEN s.own ELSE s.change <> {removed} END
+       ORDER BY j.finished_at DESC, j.id DESC, s.pid LIMIT %(n)s)
       UNION ALL
       (SELECT {CHANGE}, c.at, c.id, c.person_id, c.action::text, NULL, NULL, NULL, NULL,
               c.changes, c.actor_id, c.channel::text, NULL
@@ -211,7 +229,9 @@ def tracker_entry(*, person: Person, key: str) -> Entry | None:
     pk_int = int(pk)
     exists = {
         "read": lambda: PersonRead.objects.filter(pk=pk_int, person_id__in=ids).exists(),
-        "export": lambda: ExportMember.objects.filter(job_id=pk_int, person_id__in=ids).exists(),
+        "export": lambda: any(
+            i.job.pk == pk_int for pid in ids for i in export_inclusions_of(person_id=pid)
+        ),
         "change": lambda: PersonChange.objects.filter(pk=pk_int, person_id__in=ids).exists(),
     }[source]
     if not exists():

@@ -73,6 +73,16 @@ class Consent(models.Model):
                 name="consent_one_active_data_sharing",
             ),
         ]
+        # A programme's delta looks up the consents given or withdrawn since its previous
+        # export (sharing.exports.delta).
+        indexes = [
+            models.Index(fields=["programme", "given_at"], name="consent_prog_given_idx"),
+            models.Index(
+                fields=["programme", "withdrawn_at"],
+                name="consent_prog_withdrawn_idx",
+                condition=Q(withdrawn_at__isnull=False),
+            ),
+        ]
 
     def __str__(self) -> str:
         purpose = self.programme or _("data sharing")

@@ -148,6 +148,25 @@ class Person(models.Model):
             models.Index(
                 fields=["reference"], name="person_reference_idx", condition=~models.Q(reference="")
             ),
+            # Programme eligibility (sharing.eligibility): the live count of a rule reads
+            # the active people of its villages and their rule columns from this index
+            # alone (index-only scan).
+            models.Index(
+                fields=["village"],
+                include=[
+                    "id",
+                    "actor_type",
+                    "sector",
+                    "sex",
+                    "date_of_birth",
+                    "created_at",
+                    "channel",
+                ],
+                name="person_eligibility_idx",
+                condition=models.Q(status="active"),
+            ),
+            # A delta compares only the people changed since the previous export.
+            models.Index(fields=["updated_at"], name="person_updated_idx"),
         ]
 
     def __str__(self) -> str:

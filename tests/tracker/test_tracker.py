@@ -222,8 +222,13 @@ def test_withdrawing_from_an_entry_leaves_the_person_out_of_the_next_export(
     assert not Consent.objects.filter(person=mine, programme=programme, withdrawn_at=None).exists()
 
     second = export(programme)
-    assert not ExportMember.objects.filter(job=second, person=mine).exists()
-    assert ExportMember.objects.filter(job=second, person=stays).exists()
+    # A full export records who changed since the previous one: the withdrawn person as
+    # removed, the other not at all (still in the list).
+    from sharing.selectors import export_inclusions_of
+
+    assert ExportMember.objects.get(job=second, person=mine).change == ExportMember.Change.REMOVED
+    assert second.pk not in [i.job.pk for i in export_inclusions_of(person_id=mine.pk)]
+    assert second.pk in [i.job.pk for i in export_inclusions_of(person_id=stays.pk)]
 
 
 def test_withdrawing_needs_a_post_with_the_csrf_token(client, programme):
@@ -411,7 +416,7 @@ def test_a_delta_that_left_the_person_unchanged_is_not_listed(client, english, p
         programme=programme, user=None, kind=ExportJob.Kind.DELTA
     )
     sharing_services.export_run(job_id=delta.pk)
-    assert ExportMember.objects.get(job=delta, person=mine).change == ExportMember.Change.UNCHANGED
+    assert not ExportMember.objects.filter(job=delta, person=mine).exists()  # unchanged
     assert [e.id for e in entries(mine) if e.source == "export"] == [full.pk]
     sign_in(client)
     html = tracker_html(client, mine)
@@ -431,3 +436,29 @@ def test_entries_of_records_merged_at_any_depth_show_on_the_survivor(programme):
     assert [(e.id, e.merged_record) for e in exports] == [(job.pk, True)]
     # The merged records' own pages are not open to anyone: only the survivor's.
     assert [e for e in entries(PersonFactory()) if e.source == "export"] == []
+
+
+def test_every_full_list_the_person_was_in_is_listed_though_it_records_only_changes(programme):
+    """A full export records only who changed since the previous one (sharing.exports):
+    the tracker still lists each list the person was sent in, exactly as
+    sharing.selectors.export_inclusions_of counts them, and none after they left it."""
+    from registry.services.consent import consent_withdraw
+    from sharing.selectors import export_inclusions_of
+
+    stays = PersonFactory(phone=PHONE)
+    leaves = PersonFactory(phone=OTHER_PHONE)
+    for person in (stays, leaves):
+        consent_give(person=person, programme=programme, channel=Channel.SELF)
+    first = export(programme)
+    second = export(programme)  # nobody changed: it records no one
+    assert not ExportMember.objects.filter(job=second).exists()
+    consent_withdraw(person=leaves, programme=programme, channel=Channel.SELF)
+    third = export(programme)
+
+    def listed(person):
+        return sorted(e.id for e in entries(person) if e.source == "export")
+
+    assert listed(stays) == [first.pk, second.pk, third.pk]
+    assert listed(leaves) == [first.pk, second.pk]
+    for person in (stays, leaves):
+        assert listed(person) == sorted(i.job.pk for i in export_inclusions_of(person_id=person.pk))
