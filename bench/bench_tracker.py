@@ -5,9 +5,11 @@
 
 Fills `audit_personread` (its own database, migrated) like `bench/bench_audit.py`:
 `--rows` reads of `--people` people by 200 users over a year, in time order. Then
-gives `--programmes` programmes a year of daily deltas (365 published jobs each) whose
-snapshot rows (`ExportMember`) name the sampled people: most unchanged, one in ten
-changed (what a real delta writes for each person on the programme's list). Then times
+gives `--programmes` programmes a year of weekly full lists (52 published jobs each,
+each based on the one before, as a schedule makes them): the first records every
+sampled person as sent, each later one only the one in ten who changed since
+(`ExportMember` holds changes only), so the tracker walks the chain of jobs for the
+weeks a person did not change. Then times
 `tracker.selectors.tracker_page` — the whole selector the page and the API call:
 the merged records' look-up, the one UNION ALL statement over reads, exports and
 history, the names of organisations and programmes, the consents in force — for
@@ -19,6 +21,7 @@ cursor). Prints p50/p95/max. Target: p95 ≤ 50 ms with 10,000,000 audit rows.
 from __future__ import annotations
 
 import argparse
+import datetime
 import os
 import random
 import statistics
@@ -68,36 +71,39 @@ def main() -> None:
     if not ExportJob.objects.filter(criteria__bench="tracker").exists():
         started = time.perf_counter()
         for programme in programmes:
-            jobs = ExportJob.objects.bulk_create(
-                ExportJob(
-                    programme=programme,
-                    kind=ExportJob.Kind.DELTA,
-                    status=ExportJob.Status.DONE,
-                    criteria={"bench": "tracker"},
-                    columns=["registration_number", "name_latin", "phone"],
-                    row_count=0,
+            # A weekly full list for a year, each based on the one before (what a schedule
+            # makes): the first records every sampled person as sent, each later one only
+            # those who changed since (one in ten); the tracker walks the chain for the rest.
+            jobs = []
+            for week in range(52):
+                jobs.append(
+                    ExportJob.objects.create(
+                        programme=programme,
+                        kind=ExportJob.Kind.FULL,
+                        status=ExportJob.Status.DONE,
+                        criteria={"bench": "tracker"},
+                        columns=["registration_number", "name_latin", "phone"],
+                        row_count=0,
+                        base=jobs[-1] if jobs else None,
+                        started_at=datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
+                        + datetime.timedelta(weeks=week),
+                        finished_at=datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
+                        + datetime.timedelta(weeks=week),
+                    )
                 )
-                for _day in range(365)
-            )
             with connection.cursor() as cursor:
-                # Each job published on its day of 2026; its snapshot names every sampled
-                # person (one in ten changed, the rest unchanged: not in the file).
-                cursor.execute(
-                    "UPDATE sharing_exportjob SET finished_at = timestamptz '2026-01-01' "
-                    "+ (id %% 365) * interval '1 day', started_at = timestamptz '2026-01-01' "
-                    "+ (id %% 365) * interval '1 day' WHERE id = ANY(%s)",
-                    [[job.pk for job in jobs]],
-                )
                 cursor.execute(
                     "INSERT INTO sharing_exportmember (job_id, person_id, change) "
-                    "SELECT job, person, CASE WHEN (job + person) %% 10 = 0 THEN %s ELSE %s END "
+                    "SELECT job, person, CASE WHEN job = %s THEN %s ELSE %s END "
                     "FROM unnest(%s::bigint[]) job, unnest(%s::bigint[]) person "
-                    "ON CONFLICT DO NOTHING",
+                    "WHERE job = %s OR (job + person) %% 10 = 0 ON CONFLICT DO NOTHING",
                     [
+                        jobs[0].pk,
+                        int(ExportMember.Change.SENT),
                         int(ExportMember.Change.CHANGED),
-                        int(ExportMember.Change.UNCHANGED),
                         [job.pk for job in jobs],
                         sorted(set(sample)),
+                        jobs[0].pk,
                     ],
                 )
         with connection.cursor() as cursor:
