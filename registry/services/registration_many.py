@@ -13,7 +13,9 @@ campaign event) and the bulk-file commit both come here, so each rule is written
   enterprise registered earlier, or by an owner in the same call), else created once per
   name and commune; seasonal months kept;
 - the campaign (and event) that brought the person;
-- after commit: the confirmation SMS and the duplicate check, in slices of ids.
+- the confirmation SMS rows, in the same statement;
+- after commit: the confirmation SMS and the duplicate check, in slices of ids (one
+  person: one task doing both, `dedup.tasks.person_registered`).
 
 A registration arrives as a *record*: a JSON object with the keys of RECORD_COLUMNS,
 built by `registration_record` from values the registry's cleaning functions returned.
@@ -33,6 +35,7 @@ import orjson
 from django.db import IntegrityError, connection, transaction
 
 from accounts.models import User
+from onboarding.jobs import enqueue_on_commit
 from registry import normalise
 from registry.models import Employment, Person, PersonChange
 from registry.models.consent import DATA_SHARING_PURPOSE
@@ -49,7 +52,7 @@ from registry.services.registration_sql import (
     WORKER_TYPES,
     register_sql,
 )
-from registry.services.sms import sms_queue_many
+from registry.services.sms import sms_deliver_on_commit
 from registry.services.work import WorkData
 
 if TYPE_CHECKING:
@@ -115,6 +118,8 @@ class RegistrationOutcome:
 
     created: dict[int, int] = field(default_factory=dict)
     existing: dict[int, int] = field(default_factory=dict)
+    # With `person_rows`: each created person's columns (Person._meta.concrete_fields).
+    rows: dict[int, Sequence[Any]] = field(default_factory=dict)
 
 
 def registration_submit_many(
@@ -125,6 +130,27 @@ def registration_submit_many(
     branch: "Branch | None" = None,
 ) -> list[tuple[int, bool]]:
     """Register cleaned people; returns (person id, created) for each, in order."""
+    outcome = registrations_submit_outcome(
+        registrations=registrations, channel=channel, entered_by=entered_by, branch=branch
+    )
+    return [
+        (outcome.created[entry], True)
+        if entry in outcome.created
+        else (outcome.existing[entry], False)
+        for entry in range(len(registrations))
+    ]
+
+
+def registrations_submit_outcome(
+    *,
+    registrations: Sequence[Registration],
+    channel: str,
+    entered_by: User | None = None,
+    branch: "Branch | None" = None,
+    person_rows: bool = False,
+) -> RegistrationOutcome:
+    """`registration_submit_many`'s work, keyed by entry (the index in `registrations`);
+    `person_rows` also hands back each created person's columns."""
     built = [
         registration_record(
             person={name: _as_text(getattr(registration.data, name)) for name in PERSON_FIELDS},
@@ -153,7 +179,7 @@ def registration_submit_many(
         "campaign": "campaign_id",
     }
     parts = {part for part, key in needs.items() if any(key in record for record in built)}
-    outcome = registration_records_submit(
+    return registration_records_submit(
         parts=frozenset(parts),
         source=(
             "SELECT t.entry, t.entry, t.reference, t.record FROM jsonb_to_recordset("
@@ -164,13 +190,8 @@ def registration_submit_many(
         channel=channel,
         entered_by=entered_by,
         branch=branch,
+        person_rows=person_rows,
     )
-    return [
-        (outcome.created[entry], True)
-        if entry in outcome.created
-        else (outcome.existing[entry], False)
-        for entry in range(len(records))
-    ]
 
 
 def registration_records_submit(
@@ -182,13 +203,14 @@ def registration_records_submit(
     entered_by: User | None = None,
     branch: "Branch | None" = None,
     parts: frozenset[str] = PARTS,
+    person_rows: bool = False,
 ) -> RegistrationOutcome:
     """Register the records that `source` selects, as `(entry, ord, reference, record)`.
 
     `entries` are the entries to register (each once); `ord` orders the inserts;
     `parts` (of PARTS) are what some record may need beside person and history. Runs
     in the caller's transaction if there is one; SMS and the duplicate check are
-    enqueued when it commits.
+    enqueued when it commits. `person_rows`: see RegistrationOutcome.rows.
     """
     params: dict[str, Any] = {
         **source_params,
@@ -208,14 +230,14 @@ def registration_records_submit(
         "seasonal_role": Employment.Role.SEASONAL,
     }
     outcome = RegistrationOutcome()
-    confirmations: list[tuple[str, str]] = []
+    messages: list[int] = []
     pending = entries
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         if len(entries) > 1:
             # The planner cannot know how many rows the caller's source holds and may
             # guess millions; compiling the statement (JIT) for that costs seconds.
             cursor.execute("SET LOCAL jit = off")
-        statement, defaults = register_sql(source, parts)
+        statement, defaults = register_sql(source, parts, person_rows)
         params.update(defaults)
         for _attempt in range(REGISTRATION_NUMBER_ATTEMPTS):
             if not pending:
@@ -226,19 +248,34 @@ def registration_records_submit(
             # As text: psycopg builds array parameters in Python, slowly for thousands.
             params["draw_entries"] = ",".join(map(str, pending))
             params["draw_numbers"] = ",".join(numbers)
+            # As the confirmation SMS shows them (numbers just drawn are valid).
+            params["draw_displays"] = ",".join(map(registration_number_display, numbers))
             cursor.execute(statement, params)
-            for entry, person_id, phone, number in cursor.fetchall():
+            for entry, person_id, _number, message_id, *columns in cursor.fetchall():
+                if message_id is not None:
+                    messages.append(message_id)
+                    continue
                 outcome.created[entry] = person_id
-                if phone:
-                    confirmations.append((phone, number))
+                if person_rows:
+                    outcome.rows[entry] = columns
             left = [entry for entry in pending if entry not in outcome.created]
             pending = _left_over(cursor, source, params, left, outcome) if left else []
         if pending:
             raise IntegrityError("could not allocate registration numbers")  # pragma: no cover
-        if confirmations:
-            _confirmations_queue(confirmations)
-        dedup_enqueue_many(person_ids=list(outcome.created.values()))
+        _after_commit(person_ids=list(outcome.created.values()), message_ids=sorted(messages))
     return outcome
+
+
+def _after_commit(*, person_ids: list[int], message_ids: list[int]) -> None:
+    """Queue the confirmations and the duplicate check, to run once committed. One
+    person (the web, counter and API): one task that does both; many: slices of each."""
+    if len(person_ids) == 1 and len(message_ids) <= 1:
+        message_id = message_ids[0] if message_ids else None
+        enqueue_on_commit("dedup.tasks.person_registered", person_ids[0], message_id)
+        return
+    if message_ids:
+        sms_deliver_on_commit(message_ids=message_ids)
+    dedup_enqueue_many(person_ids=person_ids)
 
 
 def _left_over(cursor, source, params, left: list[int], outcome: RegistrationOutcome) -> list[int]:
@@ -261,15 +298,3 @@ def _left_over(cursor, source, params, left: list[int], outcome: RegistrationOut
         else:
             outcome.existing[entry] = survivors[person_id][0]
     return clashed
-
-
-def _confirmations_queue(confirmations: list[tuple[str, str]]) -> None:
-    """The "you are registered" message, one per person with a phone."""
-    sms_queue_many(
-        template="registration_confirmed",
-        # Numbers drawn here are valid: grouped without checking them again.
-        messages=[
-            (phone, {"number": registration_number_display(number)})
-            for phone, number in confirmations
-        ],
-    )
