@@ -267,3 +267,32 @@ def test_registering_one_person_takes_one_statement(data, django_assert_num_quer
     assert (str(message.phone), message.template) == ("+85512345678", "registration_confirmed")
     number = registered.registration_number
     assert message.params == {"number": f"{number[:3]} {number[3:6]} {number[6:]}"}
+
+
+def test_one_registration_queues_one_task_that_confirms_then_checks(
+    data, django_capture_on_commit_callbacks
+):
+    from dedup.models import PersonKeys
+
+    with_phone = person(phone="012 345 678")
+    with django_capture_on_commit_callbacks() as queued:
+        registered, _created = registration_submit(
+            data=with_phone, work=None, consents=set(), channel="api", reference="R1"
+        )
+    assert [send.task_name for send in queued] == ["dedup.tasks.person_registered"]
+    for send in queued:
+        send()  # eager in the tests: the worker's work, here
+    assert SmsMessage.objects.get().status == SmsMessage.Status.SENT
+    assert PersonKeys.objects.filter(person=registered).exists()  # the duplicate check ran
+
+
+def test_many_registrations_queue_slices_of_each_kind_of_task(
+    data, django_capture_on_commit_callbacks
+):
+    people = [person(phone="012 345 678"), person(name_latin="Chan Sophea", phone="")]
+    with django_capture_on_commit_callbacks() as queued:
+        submit([Registration(data=p) for p in people])
+    assert [send.task_name for send in queued] == [
+        "registry.tasks.sms_deliver",  # one person with a phone: one message
+        "dedup.tasks.dedup_people",
+    ]
