@@ -246,6 +246,16 @@ def test_registering_one_person_takes_one_statement(data, django_assert_num_quer
     branch = BranchFactory()
     branch.partner  # noqa: B018 - loaded before counting
     with_phone = person(phone="012 345 678")
+    # The first registration of a connection also prepares its statement (once for
+    # each set of parts: here with a consent).
+    registration_submit(
+        data=person(national_id="100200300"),
+        work=None,
+        consents={None},
+        channel="api",
+        branch=branch,
+        reference="R0",
+    )
     with transaction.atomic(), django_assert_num_queries(1):
         # The person, history, consent and confirmation SMS in one statement, which
         # also returns the person's columns: nothing is read back.
@@ -263,8 +273,8 @@ def test_registering_one_person_takes_one_statement(data, django_assert_num_quer
         assert getattr(registered, field.attname) == getattr(stored, field.attname), field.name
     assert str(registered.phone) == "+85512345678"
     assert registered._state.adding is False
-    message = SmsMessage.objects.get()
-    assert (str(message.phone), message.template) == ("+85512345678", "registration_confirmed")
+    message = SmsMessage.objects.get(phone="+85512345678")
+    assert message.template == "registration_confirmed"
     number = registered.registration_number
     assert message.params == {"number": f"{number[:3]} {number[3:6]} {number[6:]}"}
 
@@ -296,3 +306,26 @@ def test_many_registrations_queue_slices_of_each_kind_of_task(
         "registry.tasks.sms_deliver",  # one person with a phone: one message
         "dedup.tasks.dedup_people",
     ]
+
+
+def test_one_persons_statement_is_prepared_once_per_connection_and_executed(data):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        for n in range(3):
+            registration_submit(
+                data=person(national_id=f"10020030{n}", phone=f"012 345 67{n}"),
+                work=None,
+                consents={None},
+                channel="api",
+                reference=f"R{n}",
+            )
+    statements = [query["sql"] for query in captured.captured_queries]
+    assert sum(sql.startswith("PREPARE registration_") for sql in statements) <= 1
+    assert sum(sql.startswith("EXECUTE registration_") for sql in statements) == 3
+    registered = Person.objects.filter(reference__in=["R0", "R1", "R2"])
+    assert registered.count() == 3
+    assert PersonChange.objects.filter(person__in=registered).count() == 6  # + consent
+    assert SmsMessage.objects.count() == 3
+    assert Consent.objects.filter(person__in=registered, programme=None).count() == 3
