@@ -12,6 +12,7 @@ from dedup.engine import BatchAlreadyRunningError, dedup_batch
 from dedup.engine import dedup_people as dedup_people_check
 from dedup.engine import dedup_person as dedup_person_check
 from registry.models import Person
+from registry.services.sms import sms_deliver_now
 
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
@@ -21,6 +22,18 @@ def dedup_person(person_id: int) -> dict[str, int | None] | None:
         return None
     result = dedup_person_check(person_id=person_id)
     return {"survivor_id": result.survivor_id, **result.counts.as_dict()}
+
+
+@shared_task(autoretry_for=(OperationalError, ConnectionError), retry_backoff=True, max_retries=5)
+def person_registered(person_id: int, message_id: int | None = None) -> None:
+    """One registration's work after commit, in one task message (registry.services.
+    registration_many queues it for a single person): the confirmation SMS, then the
+    duplicate check. One message instead of two halves what the request spends on the
+    broker. Both steps are idempotent, so a retry of either is safe: a message already
+    sent is not sent again."""
+    if message_id is not None:
+        sms_deliver_now(message_id=message_id)
+    dedup_person(person_id)
 
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)

@@ -1,5 +1,8 @@
+from typing import TypeVar
+
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db import connection
+from django.db.models import Model, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from geography.models import Commune, District, Province, Village
@@ -58,6 +61,70 @@ def village_search(*, query: str, limit: int = 20) -> list[Village]:
     )
 
 
+# The villages of a code with their commune, district and province, as
+# Village.objects.filter(code=...).select_related("commune__district__province") gives
+# them, in one statement written once: every registration (web, counter, API, file row)
+# looks its village up, and the ORM spent more time composing that query than
+# PostgreSQL spent answering it.
+_CHAIN: tuple[tuple[type[Model], str], ...] = (
+    (Village, "v"),
+    (Commune, "c"),
+    (District, "d"),
+    (Province, "p"),
+)
+
+
+def _chain_sql() -> str:
+    quote = connection.ops.quote_name
+    columns = ", ".join(
+        f"{alias}.{quote(field.get_attname_column()[1] or '')}"
+        for model, alias in _CHAIN
+        for field in model._meta.concrete_fields
+    )
+    tables = {model: quote(model._meta.db_table) for model, _a in _CHAIN}
+    return (
+        f"SELECT {columns} FROM {tables[Village]} v"  # noqa: S608 - names from the models
+        f" JOIN {tables[Commune]} c ON c.id = v.commune_id"
+        f" JOIN {tables[District]} d ON d.id = c.district_id"
+        f" JOIN {tables[Province]} p ON p.id = d.province_id"
+        " WHERE v.code = %s ORDER BY v.code, v.id"
+    )
+
+
+def _villages_with_code(code: str) -> list[Village]:
+    global _VILLAGES_SQL
+    if _VILLAGES_SQL is None:
+        _VILLAGES_SQL = _chain_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(_VILLAGES_SQL, [code])
+        rows = cursor.fetchall()
+    villages = []
+    for row in rows:
+        values = iter(row)
+        village = _place(Village, values)
+        commune = _place(Commune, values)
+        district = _place(District, values)
+        province = _place(Province, values)
+        # As select_related caches them: village.commune... reads no more rows.
+        Village.commune.field.set_cached_value(village, commune)
+        Commune.district.field.set_cached_value(commune, district)
+        District.province.field.set_cached_value(district, province)
+        villages.append(village)
+    return villages
+
+
+_PlaceT = TypeVar("_PlaceT", bound=Model)
+
+
+def _place(model: type[_PlaceT], values) -> _PlaceT:
+    """The next columns of `values` as an instance of `model`, as the ORM makes one."""
+    fields = [f.attname for f in model._meta.concrete_fields]
+    return model.from_db(connection.alias, fields, [next(values) for _f in fields])
+
+
+_VILLAGES_SQL: str | None = None
+
+
 def village_resolve(
     *, village_code: str, commune_code: str = "", village_name: str = ""
 ) -> Village:
@@ -72,9 +139,7 @@ def village_resolve(
     name = clean_text(village_name or "").casefold()
     if not code:
         raise ValidationError(_("Enter the village code."), code="village_required")
-    candidates = list(
-        Village.objects.filter(code=code).select_related("commune__district__province")
-    )
+    candidates = _villages_with_code(code)
     if not candidates:
         raise ValidationError(
             _("Village code %(code)s is not in the official list."),

@@ -29,6 +29,7 @@ from outbox.services import pending_task_keep
 KNOWN_TASKS = frozenset(
     {
         "dedup.tasks.dedup_person",
+        "dedup.tasks.person_registered",
         "dedup.tasks.dedup_people",
         "dedup.tasks.dedup_batch_run",
         "registry.tasks.sms_deliver",

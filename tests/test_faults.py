@@ -74,7 +74,9 @@ def test_registrations_while_redis_is_down_are_checked_and_confirmed_when_it_ret
     assert not PersonKeys.objects.filter(person__in=people).exists()
     assert SmsMessage.objects.filter(status=SmsMessage.Status.PENDING).count() == 3
     kept = set(PendingTask.objects.values_list("task_name", flat=True))
-    assert kept == {"dedup.tasks.dedup_person", "registry.tasks.sms_deliver"}
+    # One task per registration carries both its confirmation SMS and its duplicate check.
+    assert kept == {"dedup.tasks.person_registered"}
+    assert PendingTask.objects.count() == 3
 
     redis.start()
     with start_worker(app, pool="solo", perform_ping_check=False, queues=QUEUES):
@@ -178,6 +180,7 @@ def test_long_work_and_text_messages_go_to_separate_queues():
     for name in ("partners.tasks.intake_commit", "partners.tasks.intake_validate"):
         assert route({}, name)["queue"].name == "bulk"
     assert route({}, "dedup.tasks.dedup_person")["queue"].name == "celery"
+    assert route({}, "dedup.tasks.person_registered")["queue"].name == "celery"
     assert app.conf.task_acks_late and app.conf.task_reject_on_worker_lost
     assert app.conf.task_time_limit and app.conf.task_soft_time_limit
 

@@ -5,6 +5,7 @@ so the API, the web form and the bulk file accept and refuse exactly the same th
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from api.serializers import FlatInputSerializer
 from geography.api.serializers import VillageSerializer
 from registry.models import Person
 from registry.models.people import ActorType, Channel, Sector, Sex
@@ -119,7 +120,7 @@ def village_data(village) -> dict:
     }
 
 
-class _PersonInput(serializers.Serializer):
+class _PersonInput(FlatInputSerializer):
     """The registrant's details as the registration service reads them."""
 
     name_km = serializers.CharField(
@@ -162,7 +163,7 @@ class _PersonInput(serializers.Serializer):
     )
 
 
-class _WorkInput(serializers.Serializer):
+class _WorkInput(FlatInputSerializer):
     """Work, workplace and consents: what a registration carries beside the person."""
 
     consents = serializers.ListField(

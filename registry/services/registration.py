@@ -10,14 +10,14 @@ from typing import TYPE_CHECKING
 
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import User
 from campaigns.models import Campaign, Event
 from registry.models import Person
 from registry.services.people import PersonData
-from registry.services.registration_many import Registration, registration_submit_many
+from registry.services.registration_many import Registration, registrations_submit_outcome
 from registry.services.work import WorkData
 
 if TYPE_CHECKING:
@@ -42,7 +42,7 @@ def registration_submit(
 ) -> tuple[Person, bool]:
     """Register someone from any channel; a repeated (partner, reference) changes nothing."""
     evidence_name = _store_evidence(consent_evidence) if consent_evidence and consents else ""
-    [(person_id, created)] = registration_submit_many(
+    outcome = registrations_submit_outcome(
         registrations=[
             Registration(
                 data=data,
@@ -57,15 +57,30 @@ def registration_submit(
         channel=channel,
         entered_by=entered_by,
         branch=branch,
+        person_rows=True,
     )
-    person = Person.objects.get(pk=person_id)
-    if created:
-        # Saved with the village and branch in hand (the village read with its commune,
-        # district and province): the caller shows them without reading each again.
-        person.village = data.village
-        if branch is not None:
-            person.branch = branch
-    return person, created
+    if 0 not in outcome.created:
+        return Person.objects.get(pk=outcome.existing[0]), False
+    # The record as the registration statement wrote it (its RETURNING): no read back.
+    # With the village and branch in hand (the village read with its commune, district
+    # and province): the caller shows them without reading each again.
+    person = _person_from_row(outcome.rows[0])
+    person.village = data.village
+    if branch is not None:
+        person.branch = branch
+    return person, True
+
+
+def _person_from_row(values) -> Person:
+    """A Person from its columns as the database returned them (concrete fields' order),
+    converted as the ORM converts a row it reads."""
+    fields = Person._meta.concrete_fields
+    converted = []
+    for field, value in zip(fields, values, strict=True):
+        for converter in field.get_db_converters(connection):
+            value = converter(value, field, connection)
+        converted.append(value)
+    return Person.from_db(connection.alias, [f.attname for f in fields], converted)
 
 
 def _store_evidence(upload: UploadedFile) -> str:

@@ -2,12 +2,15 @@
 
 Data-modifying CTEs write, for every record whose person could be inserted: the person,
 its "registered" history, consents with their history, an owner's enterprise and
-employment, a worker's employer (found or created) and employment, the campaign credit.
+employment, a worker's employer (found or created) and employment, the campaign credit,
+and the confirmation SMS row of each one with a phone.
 Names come from the models and RECORD_COLUMNS; values are bound parameters.
 """
 
 import functools
 from typing import Any
+
+from django.db import connection
 
 from campaigns.models import Attribution
 from geography.models import Village
@@ -15,6 +18,7 @@ from programmes.models import Programme
 from registry.models import Consent, Employment, Enterprise, Person, PersonChange
 from registry.models.people import ActorType
 from registry.services.people import PERSON_FIELDS
+from registry.services.sms import sms_insert_select_sql
 from registry.services.sql import insert_select_sql
 
 # The keys of a registration record and their PostgreSQL types. `history` is the
@@ -40,13 +44,21 @@ WORKER_TYPES = (ActorType.MICROENTERPRISE_WORKER, ActorType.SEASONAL_WORKER)
 PARTS = frozenset({"consents", "owners", "workers", "campaign"})
 
 
+# The confirmation SMS each new registrant with a phone gets (registry.services.sms).
+CONFIRMATION_TEMPLATE = "registration_confirmed"
+
+
 @functools.lru_cache(maxsize=64)
-def register_sql(source: str, parts: frozenset[str]) -> tuple[str, dict[str, Any]]:
+def register_sql(
+    source: str, parts: frozenset[str], person_row: bool = False
+) -> tuple[str, dict[str, Any]]:
     """One statement: the people that could be inserted, with everything that goes with
-    them; it returns (entry, person id, phone, registration number) of each. Only the
-    `parts` (PARTS) some record needs are in it: a short statement plans faster, which
-    counts for one registration. With the parameters it needs beside the caller's
-    (the models' defaults)."""
+    them, their confirmation SMS included. It returns a row (entry, person id,
+    registration number, NULL) per person, followed by the person's columns (those of
+    `Person._meta.concrete_fields`) when `person_row`, and a row (NULL, NULL, NULL,
+    message id) per message queued. Only the `parts` (PARTS) some record needs are in it:
+    a short statement plans faster, which counts for one registration. With the
+    parameters it needs beside the caller's (the models' defaults)."""
     params: dict[str, Any] = {}
     columns = ", ".join(f"{name} {kind}" for name, kind in RECORD_COLUMNS)
     values = ", ".join(
@@ -135,20 +147,30 @@ def register_sql(source: str, parts: frozenset[str]) -> tuple[str, dict[str, Any
     employer_sql = insert_select_sql(Enterprise, employer, params)
     worker_job_sql = insert_select_sql(Employment, worker_job, params)
     attribution_sql = insert_select_sql(Attribution, attribution, params)
+    confirmation_sql = sms_insert_select_sql(
+        template=CONFIRMATION_TEMPLATE,
+        phone="s.phone",
+        params="jsonb_build_object('number', s.number_display)",
+        values=params,
+    )
+    quote = connection.ops.quote_name
+    person_columns = [quote(f.get_attname_column()[1] or "") for f in Person._meta.concrete_fields]
+    returned = ", ".join(person_columns) if person_row else "id, registration_number"
     enterprises = Enterprise._meta.db_table
     villages = Village._meta.db_table
     programmes = Programme._meta.db_table
     # Names come from the models and RECORD_COLUMNS; values are bound parameters.
     ctes = [
         "src AS MATERIALIZED ("  # noqa: S608
-        f" SELECT c.entry, c.ord, c.reference, d.registration_number, r.*, {values}"
+        " SELECT c.entry, c.ord, c.reference, d.registration_number, d.number_display,"
+        f" r.*, {values}"
         f" FROM ({source}) AS c(entry, ord, reference, record)"
         " JOIN unnest(string_to_array(%(draw_entries)s, ',')::bigint[],"
-        " string_to_array(%(draw_numbers)s, ','))"
-        " AS d(entry, registration_number) ON d.entry = c.entry"
+        " string_to_array(%(draw_numbers)s, ','), string_to_array(%(draw_displays)s, ','))"
+        " AS d(entry, registration_number, number_display) ON d.entry = c.entry"
         f" CROSS JOIN LATERAL jsonb_to_record(c.record) AS r({columns}))",
         f"inserted AS ({person_sql} FROM src s ORDER BY s.ord ON CONFLICT DO NOTHING"
-        " RETURNING id, registration_number)",
+        f" RETURNING {returned})",
         "new AS MATERIALIZED (SELECT i.id AS person_id, s.* FROM inserted i"
         " JOIN src s ON s.registration_number = i.registration_number)",
         f"registered AS ({registered_sql} FROM new s ORDER BY s.ord)",
@@ -205,8 +227,20 @@ def register_sql(source: str, parts: frozenset[str]) -> tuple[str, dict[str, Any
         ]
     if "campaign" in parts:
         ctes.append(f"attributed AS ({attribution_sql} FROM new s WHERE s.campaign_id IS NOT NULL)")
+    ctes.append(
+        f"confirmations AS ({confirmation_sql} FROM new s WHERE s.phone <> ''"
+        " ORDER BY s.ord RETURNING id)"
+    )
+    person_out, message_out = "", ""
+    if person_row:
+        person_out = ", " + ", ".join(f"i.{column}" for column in person_columns)
+        message_out = ", NULL" * len(person_columns)
+    person_join = " JOIN inserted i ON i.id = s.person_id" if person_row else ""
+    # Names come from the models; values are bound parameters.
     statement = (
         f"WITH {', '.join(ctes)}"  # noqa: S608
-        " SELECT s.entry, s.person_id, s.phone, s.registration_number FROM new s ORDER BY s.ord"
+        f" (SELECT s.entry, s.person_id, s.registration_number, NULL::bigint{person_out}"
+        f" FROM new s{person_join} ORDER BY s.ord)"
+        f" UNION ALL (SELECT NULL, NULL, NULL, m.id{message_out} FROM confirmations m)"
     )
     return statement, params

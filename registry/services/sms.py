@@ -159,16 +159,9 @@ def sms_queue_many(*, template: str, messages: list[tuple[str, dict]]) -> list[i
     if not messages:
         return []
     # One JSON parameter: psycopg builds array parameters in Python, slowly for thousands.
-    values: dict = {"messages": orjson.dumps(messages).decode(), "template": template}
-    insert = insert_select_sql(
-        SmsMessage,
-        {
-            "phone": "m.value->>0",
-            "template": "%(template)s",
-            "params": "m.value->1",
-            "created_at": "now()",
-        },
-        values,
+    values: dict = {"messages": orjson.dumps(messages).decode()}
+    insert = sms_insert_select_sql(
+        template=template, phone="m.value->>0", params="m.value->1", values=values
     )
     with connection.cursor() as cursor:
         cursor.execute(
@@ -177,12 +170,35 @@ def sms_queue_many(*, template: str, messages: list[tuple[str, dict]]) -> list[i
             values,
         )
         ids = [row[0] for row in cursor.fetchall()]
-    if len(ids) == 1:
-        enqueue_on_commit("registry.tasks.sms_deliver", ids[0])
-    else:
-        for start in range(0, len(ids), SMS_SLICE):
-            enqueue_on_commit("registry.tasks.sms_deliver_many", ids[start : start + SMS_SLICE])
+    sms_deliver_on_commit(message_ids=ids)
     return ids
+
+
+def sms_insert_select_sql(*, template: str, phone: str, params: str, values: dict) -> str:
+    """`INSERT INTO <messages> (...) SELECT` of messages of `template` whose phone and
+    parameters (jsonb, nothing secret) are the SQL expressions `phone` and `params`; the
+    caller appends FROM and gives the ids to `sms_deliver_on_commit`. A statement that
+    writes other rows can queue its messages in the same round trip (a registration's
+    confirmation)."""
+    if SMS_TEMPLATES[template].secret:
+        raise SmsTemplateError(f"{template!r} carries a secret: use sms_send_with_secret")
+    values["sms_template"] = template
+    return insert_select_sql(
+        SmsMessage,
+        {"phone": phone, "template": "%(sms_template)s", "params": params, "created_at": "now()"},
+        values,
+    )
+
+
+def sms_deliver_on_commit(*, message_ids: list[int]) -> None:
+    """Deliver messages recorded in this transaction once it commits (by id, slices)."""
+    if len(message_ids) == 1:
+        enqueue_on_commit("registry.tasks.sms_deliver", message_ids[0])
+    else:
+        for start in range(0, len(message_ids), SMS_SLICE):
+            enqueue_on_commit(
+                "registry.tasks.sms_deliver_many", message_ids[start : start + SMS_SLICE]
+            )
 
 
 def sms_deliver_now(*, message_id: int) -> SmsMessage.Status | None:

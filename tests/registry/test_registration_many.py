@@ -242,13 +242,24 @@ def test_a_registration_number_clash_is_drawn_again(data, monkeypatch):
     assert PersonChange.objects.filter(person_id__in=[pk for pk, _ in results]).count() == 2
 
 
-def test_registering_one_person_takes_three_statements(data, django_assert_num_queries):
+def test_registering_one_person_takes_one_statement(data, django_assert_num_queries):
     branch = BranchFactory()
     branch.partner  # noqa: B018 - loaded before counting
     with_phone = person(phone="012 345 678")
-    with transaction.atomic(), django_assert_num_queries(3):
-        # everything in one statement, the SMS, and the person read back for the caller
-        registration_submit(
+    # The first registration of a connection also prepares its statement (once for
+    # each set of parts: here with a consent).
+    registration_submit(
+        data=person(national_id="100200300"),
+        work=None,
+        consents={None},
+        channel="api",
+        branch=branch,
+        reference="R0",
+    )
+    with transaction.atomic(), django_assert_num_queries(1):
+        # The person, history, consent and confirmation SMS in one statement, which
+        # also returns the person's columns: nothing is read back.
+        registered, created = registration_submit(
             data=with_phone,
             work=None,
             consents={None},
@@ -256,3 +267,65 @@ def test_registering_one_person_takes_three_statements(data, django_assert_num_q
             branch=branch,
             reference="R1",
         )
+    assert created
+    stored = Person.objects.get(pk=registered.pk)
+    for field in Person._meta.concrete_fields:
+        assert getattr(registered, field.attname) == getattr(stored, field.attname), field.name
+    assert str(registered.phone) == "+85512345678"
+    assert registered._state.adding is False
+    message = SmsMessage.objects.get(phone="+85512345678")
+    assert message.template == "registration_confirmed"
+    number = registered.registration_number
+    assert message.params == {"number": f"{number[:3]} {number[3:6]} {number[6:]}"}
+
+
+def test_one_registration_queues_one_task_that_confirms_then_checks(
+    data, django_capture_on_commit_callbacks
+):
+    from dedup.models import PersonKeys
+
+    with_phone = person(phone="012 345 678")
+    with django_capture_on_commit_callbacks() as queued:
+        registered, _created = registration_submit(
+            data=with_phone, work=None, consents=set(), channel="api", reference="R1"
+        )
+    assert [send.task_name for send in queued] == ["dedup.tasks.person_registered"]
+    for send in queued:
+        send()  # eager in the tests: the worker's work, here
+    assert SmsMessage.objects.get().status == SmsMessage.Status.SENT
+    assert PersonKeys.objects.filter(person=registered).exists()  # the duplicate check ran
+
+
+def test_many_registrations_queue_slices_of_each_kind_of_task(
+    data, django_capture_on_commit_callbacks
+):
+    people = [person(phone="012 345 678"), person(name_latin="Chan Sophea", phone="")]
+    with django_capture_on_commit_callbacks() as queued:
+        submit([Registration(data=p) for p in people])
+    assert [send.task_name for send in queued] == [
+        "registry.tasks.sms_deliver",  # one person with a phone: one message
+        "dedup.tasks.dedup_people",
+    ]
+
+
+def test_one_persons_statement_is_prepared_once_per_connection_and_executed(data):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        for n in range(3):
+            registration_submit(
+                data=person(national_id=f"10020030{n}", phone=f"012 345 67{n}"),
+                work=None,
+                consents={None},
+                channel="api",
+                reference=f"R{n}",
+            )
+    statements = [query["sql"] for query in captured.captured_queries]
+    assert sum(sql.startswith("PREPARE registration_") for sql in statements) <= 1
+    assert sum(sql.startswith("EXECUTE registration_") for sql in statements) == 3
+    registered = Person.objects.filter(reference__in=["R0", "R1", "R2"])
+    assert registered.count() == 3
+    assert PersonChange.objects.filter(person__in=registered).count() == 6  # + consent
+    assert SmsMessage.objects.count() == 3
+    assert Consent.objects.filter(person__in=registered, programme=None).count() == 3
