@@ -143,7 +143,7 @@ if REDIS_URL and _TEST_PROCESS.startswith("gw"):
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "onboarding.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "onboarding",
             # A Redis that hangs must not hang requests: the rate limits fail open when
