@@ -10,6 +10,7 @@ from registry.models import Person
 from registry.services.sms import sms_queue_many
 from sharing.models import ExportJob, ExportMember
 from tracker.models import NoticeOptOut, ProgrammeReceipt, Question
+from tracker.selectors import tracker_entry
 
 FIRST_RECEIPT_TEMPLATE = "programme_first_receipt"
 # Messages queued per call of sms_queue_many (one INSERT and its delivery tasks each).
@@ -17,7 +18,10 @@ SMS_BATCH = 10_000
 
 
 def question_ask(*, person: Person, text: str, about: str, channel: str) -> Question:
-    """A registrant's question about an entry, for the help desk queue (/admin/)."""
+    """A registrant's question about an entry, for the help desk queue (/admin/). Only an
+    entry of this record's own tracker may be named: any other `about` is dropped."""
+    if about and tracker_entry(person=person, key=about) is None:
+        about = ""
     return Question.objects.create(
         person=person, text=text.strip()[:2000], about=about[:40], channel=channel
     )

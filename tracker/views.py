@@ -14,7 +14,7 @@ from registry.models.people import Channel
 from registry.services.consent import consent_withdraw
 from registry.views.registrant_auth import registrant_person_or_404, registrant_phone
 from tracker.forms import QuestionForm
-from tracker.selectors import SYSTEM_JOBS, Cursor, tracker_entry, tracker_page
+from tracker.selectors import SYSTEM_JOBS, Cursor, tracker_page
 from tracker.services import notices_set, notices_wanted, question_ask
 
 
@@ -63,12 +63,11 @@ def ask(request: HttpRequest, number: str) -> HttpResponse:
     person = registrant_person_or_404(request, number)
     form = QuestionForm(request.POST or None, initial={"about": request.GET.get("about", "")})
     if request.method == "POST" and form.is_valid():
-        about = form.cleaned_data["about"]
-        # Only an entry of this record's own tracker may be named.
-        if about and tracker_entry(person=person, key=about) is None:
-            about = ""
         question_ask(
-            person=person, text=form.cleaned_data["text"], about=about, channel=Channel.SELF
+            person=person,
+            text=form.cleaned_data["text"],
+            about=form.cleaned_data["about"],
+            channel=Channel.SELF,
         )
         messages.success(
             request, _("Your question was sent to the ministry's help desk. It will contact you.")

@@ -18,7 +18,6 @@ from tracker.selectors import (
     SYSTEM_JOBS,
     Cursor,
     Entry,
-    tracker_entry,
     tracker_page,
 )
 from tracker.services import notices_set, notices_wanted, question_ask
@@ -164,11 +163,11 @@ class RecordQuestion(SignedInView):
         person = own_record(request, number)
         serializer = QuestionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        about = serializer.validated_data.get("about", "")
-        if about and tracker_entry(person=person, key=about) is None:
-            about = ""
         question = question_ask(
-            person=person, text=serializer.validated_data["text"], about=about, channel=Channel.APP
+            person=person,
+            text=serializer.validated_data["text"],
+            about=serializer.validated_data.get("about", ""),
+            channel=Channel.APP,
         )
         return Response(
             {"id": question.pk, "status": question.status}, status=status.HTTP_201_CREATED
