@@ -223,36 +223,25 @@ def test_csv_is_exactly_the_table_shown(registry_sample, ministry_client):
 def test_a_rebuild_counts_what_the_refreshes_counted(registry_sample):
     from dashboards.models import RollupCell
 
+    def cells():
+        return sorted(
+            RollupCell.objects.values_list(
+                "cuboid",
+                "period",
+                "province_id",
+                "village_id",
+                "channel",
+                "sex",
+                "age_band",
+                "campaign_id",
+                "programme_id",
+                "status",
+                "n",
+            )
+        )
+
     rollups_refresh()
-    before = sorted(
-        RollupCell.objects.values_list(
-            "cuboid",
-            "period",
-            "province_id",
-            "village_id",
-            "channel",
-            "sex",
-            "age_band",
-            "campaign_id",
-            "programme_id",
-            "status",
-            "n",
-        )
-    )
+    before = cells()
     rollups_rebuild()
-    after = sorted(
-        RollupCell.objects.values_list(
-            "cuboid",
-            "period",
-            "province_id",
-            "village_id",
-            "channel",
-            "sex",
-            "age_band",
-            "campaign_id",
-            "programme_id",
-            "status",
-            "n",
-        )
-    )
+    after = cells()
     assert before == after and len(before) > 100
